@@ -1,0 +1,31 @@
+# Moonbase: `make run` and `make test` are the two commands a fresh machine needs.
+SWIFT ?= swift
+BUILD_PACKAGES := libluajit-5.1-dev libuv1-dev libmariadb-dev pkg-config
+TEST_PACKAGES := $(BUILD_PACKAGES) mariadb-server mariadb-client lua-cjson
+FLAGSHIP ?= examples/sleepsort.lua
+
+.PHONY: run test build release deps test-deps clean
+
+deps:
+	@scripts/install-deps $(BUILD_PACKAGES)
+
+test-deps:
+	@scripts/install-deps $(TEST_PACKAGES)
+
+release: deps
+	$(SWIFT) build -c release
+
+build: deps
+	$(SWIFT) build
+
+# Builds in release mode and runs the flagship example.
+run: release
+	.build/release/moonbase run $(FLAGSHIP)
+
+# Installs what the tests need, starts a throwaway MariaDB, runs every Swift
+# test and Lua test script, and stops MariaDB again.
+test: test-deps
+	scripts/with-mariadb $(SWIFT) test
+
+clean:
+	rm -rf .build

@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Moonbase",
+    products: [
+        .executable(name: "moonbase", targets: ["moonbase"]),
+        .library(name: "Moonbase", targets: ["Moonbase"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLuaJIT", pkgConfig: "luajit", providers: [.apt(["libluajit-5.1-dev"])]),
+        .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+        // Lua macros and the error-raising trampoline: the only C in the runtime.
+        .target(name: "CMoonbaseShim", dependencies: ["CLuaJIT"]),
+        .target(
+            name: "Moonbase",
+            dependencies: [
+                "CLuaJIT", "CLibUV", "CMariaDB", "CMoonbaseShim",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .executableTarget(
+            name: "moonbase",
+            dependencies: ["Moonbase", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "MoonbaseTests", dependencies: ["Moonbase", "moonbase", "CMoonbaseShim", "CLuaJIT"]),
+    ]
+)

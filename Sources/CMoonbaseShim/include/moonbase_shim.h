@@ -1,0 +1,46 @@
+#ifndef MOONBASE_SHIM_H
+#define MOONBASE_SHIM_H
+
+#include <lua.h>
+#include <lualib.h>
+#include <lauxlib.h>
+
+/* What a Swift-implemented Lua function returns besides a result count.
+ * Swift never calls lua_error/lua_yield itself: it returns one of these and the
+ * C trampoline does the non-local exit after every Swift frame is gone. */
+#define MB_RAISE (-2)  /* error value on top of the stack: raise it as is */
+#define MB_YIELD (-3)  /* one value on top of the stack: yield it */
+
+typedef int (*mb_swift_function)(lua_State *L);
+
+/* Pushes a Lua C closure that calls `fn` through the trampoline. The `nup`
+ * values on top of the stack become upvalues 2...nup+1 (upvalue 1 holds fn). */
+void mb_push_swift_function(lua_State *L, mb_swift_function fn, int nup);
+
+/* Index of the Swift function's own upvalue k (k >= 1). */
+static inline int mb_upvalue(int k) { return lua_upvalueindex(k + 1); }
+
+/* Function-like macros of the Lua headers, which Swift cannot import. */
+static inline void mb_pop(lua_State *L, int n) { lua_pop(L, n); }
+static inline void mb_newtable(lua_State *L) { lua_newtable(L); }
+static inline int mb_isnil(lua_State *L, int i) { return lua_isnil(L, i); }
+static inline int mb_isnoneornil(lua_State *L, int i) { return lua_isnoneornil(L, i); }
+static inline int mb_isfunction(lua_State *L, int i) { return lua_isfunction(L, i); }
+static inline int mb_istable(lua_State *L, int i) { return lua_istable(L, i); }
+static inline void mb_setglobal(lua_State *L, const char *s) { lua_setglobal(L, s); }
+static inline void mb_getglobal(lua_State *L, const char *s) { lua_getglobal(L, s); }
+static inline const char *mb_tostring(lua_State *L, int i) { return lua_tostring(L, i); }
+static inline int mb_registryindex(void) { return LUA_REGISTRYINDEX; }
+static inline int mb_globalsindex(void) { return LUA_GLOBALSINDEX; }
+static inline int mb_upvalueindex(int i) { return lua_upvalueindex(i); }
+static inline void mb_pushliteral(lua_State *L, const char *s) { lua_pushstring(L, s); }
+
+/* Loads and runs a chunk under lua_pcall with a traceback handler; returns the
+ * lua_pcall status, leaving the error message (with traceback) on the stack. */
+int mb_traceback_handler(lua_State *L);
+
+/* A C function that raises a fixed error: used by the error-safety test to
+ * compare the trampoline with a plain C raise. */
+int mb_test_raise_from_c(lua_State *L);
+
+#endif

@@ -1,0 +1,246 @@
+import CLuaJIT
+import CMoonbaseShim
+
+/// `spawn`, fiber handles (`join`, `detach`, `interrupt`) and `this_fiber`.
+enum FibersModule {
+    static let handleMetatable = "moonbase.fiber"
+
+    static func install(_ vm: VM, into internals: Int32) {
+        let lua = LuaState(vm.L)
+        vm.setFunction(internals, "spawn", spawn)
+        vm.setFunction(internals, "spawn_first", spawnFirst)
+        vm.setFunction(internals, "join", join)
+        vm.setFunction(internals, "detach", detach)
+        vm.setFunction(internals, "interrupt", interrupt)
+        vm.setFunction(internals, "fiber_gc", collect)
+        vm.setFunction(internals, "fiber_tostring", describe)
+        vm.setFunction(internals, "yield", yieldFiber)
+        vm.setFunction(internals, "current_id", currentID)
+        vm.setFunction(internals, "disable_interruption", disableInterruption)
+        vm.setFunction(internals, "restore_interruption", restoreInterruption)
+        vm.setFunction(internals, "suspend", suspendForWake)
+        vm.setFunction(internals, "wake", wake)
+        vm.setFunction(internals, "current", current)
+        // The handle metatable is filled in by the prelude (methods in Lua).
+        lua_createtable(vm.L, 0, 4)
+        lua_pushvalue(vm.L, -1)
+        vm.metatables[handleMetatable] = luaL_ref(vm.L, mb_registryindex())
+        lua.rawSetField(internals, "fiber_metatable")
+    }
+
+    /// Pushes a new handle for `fiber` (retains it until collected).
+    static func pushHandle(_ vm: VM, _ fiber: Fiber, onto lua: LuaState) {
+        let box = lua_newuserdata(lua.L, MemoryLayout<UnsafeRawPointer>.size)!
+        box.storeBytes(of: Unmanaged.passRetained(fiber).toOpaque(), as: UnsafeMutableRawPointer.self)
+        lua_rawgeti(lua.L, mb_registryindex(), vm.metatables[handleMetatable]!)
+        lua_setmetatable(lua.L, -2)
+    }
+
+    static func fiber(_ lua: LuaState, _ vm: VM, _ i: Int32, _ function: String) throws(LuaError) -> Fiber {
+        guard let p = vm.userdata(lua, i, handleMetatable) else {
+            throw .badArgument(function, i, "fiber", expected: "fiber", got: lua.typeName(at: i))
+        }
+        return Unmanaged<Fiber>.fromOpaque(p.load(as: UnsafeMutableRawPointer.self)).takeUnretainedValue()
+    }
+
+    // spawn(fn, ...) -> fiber
+    static let spawn: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            try start(lua, "spawn", first: false)
+        }
+    }
+
+    // lunet.spawn(fn, ...): the new fiber runs before the caller goes on.
+    static let spawnFirst: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let n = try start(lua, "lunet.spawn", first: true)
+            if let me = vm.currentFiber {
+                // Step aside once so the new fiber runs now, up to its first wait.
+                me.suspend(on: nil, external: false)
+                vm.makeReady(me, nargs: 0)
+                return vm.yield(lua)
+            }
+            return n
+        }
+    }
+
+    private static func start(_ lua: LuaState, _ name: String, first: Bool) throws(LuaError) -> Int32 {
+        let vm = VM.from(lua)
+        try lua.checkType(1, LUA_TFUNCTION, name, "fn")
+        let fiber = vm.spawnFiber(from: lua.L, nargs: lua.top - 1, first: first)
+        pushHandle(vm, fiber, onto: lua)
+        return 1
+    }
+
+    // join(fiber) -> results... (raises the fiber's error); suspending.
+    static let join: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let target = try fiber(lua, vm, 1, "fiber:join")
+            let me = try vm.suspendingFiber("fiber:join")
+            if target === me { throw LuaError("fiber:join: a fiber cannot join itself") }
+            if target.detached { throw LuaError("fiber:join: fiber was detached") }
+            if target.outcomeTaken || target.joiner != nil { throw LuaError("fiber:join: fiber was already joined") }
+            if let n = me.takeInterruption(lua) { return n }
+            if !target.isAlive {
+                target.outcomeTaken = true
+                let n = vm.pushOutcome(of: target, onto: lua)
+                target.release(vm.L)
+                return n
+            }
+            target.joiner = me
+            me.suspend(on: JoinWait(target), external: false)
+            return vm.yield(lua)
+        }
+    }
+
+    static let detach: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let target = try fiber(lua, vm, 1, "fiber:detach")
+            if target.outcomeTaken || target.joiner != nil { throw LuaError("fiber:detach: fiber was already joined") }
+            if target.detached { return 0 }
+            target.detached = true
+            if !target.isAlive {
+                target.outcomeTaken = true
+                if let report = target.pendingReport {
+                    vm.reportError("error in detached fiber \(target.id)", report)
+                    target.pendingReport = nil
+                }
+                target.release(vm.L)
+            }
+            return 0
+        }
+    }
+
+    static let interrupt: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            try fiber(lua, vm, 1, "fiber:interrupt").interrupt()
+            return 0
+        }
+    }
+
+    // __gc of a handle: the fiber goes on (as if detached); an unjoined error is reported.
+    static let collect: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            guard let p = lua_touserdata(lua.L, 1) else { return 0 }
+            let fiber = Unmanaged<Fiber>.fromOpaque(p.load(as: UnsafeMutableRawPointer.self)).takeRetainedValue()
+            if !fiber.detached && !fiber.outcomeTaken {
+                if let report = fiber.pendingReport {
+                    vm.reportError("error in fiber \(fiber.id) (never joined)", report)
+                    fiber.pendingReport = nil
+                }
+                fiber.detached = true
+                if !fiber.isAlive && !vm.isClosed { fiber.release(vm.L) }
+            }
+            return 0
+        }
+    }
+
+    static let describe: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let f = try fiber(lua, VM.from(lua), 1, "tostring")
+            lua.push("fiber \(f.id)")
+            return 1
+        }
+    }
+
+    // this_fiber.yield(): let every other ready fiber run once; suspending.
+    static let yieldFiber: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let me = try vm.suspendingFiber("this_fiber.yield")
+            if let n = me.takeInterruption(lua) { return n }
+            me.suspend(on: nil, external: false)
+            vm.makeReady(me, nargs: 0)
+            return vm.yield(lua)
+        }
+    }
+
+    static let currentID: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            guard let me = VM.from(lua).currentFiber else { return 0 }
+            lua.push(me.id)
+            return 1
+        }
+    }
+
+    static let disableInterruption: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let me = try VM.from(lua).suspendingFiber("this_fiber.disable_interruption")
+            me.interruptionDisabled += 1
+            return 0
+        }
+    }
+
+    static let restoreInterruption: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let me = try VM.from(lua).suspendingFiber("this_fiber.restore_interruption")
+            guard me.interruptionDisabled > 0 else {
+                throw LuaError("this_fiber.restore_interruption: interruption is not disabled")
+            }
+            me.interruptionDisabled -= 1
+            return 0
+        }
+    }
+
+    // current() -> handle of the running fiber (used by Lua-written primitives).
+    static let current: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let me = try vm.suspendingFiber("this_fiber")
+            pushHandle(vm, me, onto: lua)
+            return 1
+        }
+    }
+
+    // suspend() -> values given to wake(); suspending, interruptible. The
+    // building block of the Lua-written mutex, condition variable and channel.
+    static let suspendForWake: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let me = try vm.suspendingFiber("suspend")
+            if let n = me.takeInterruption(lua) { return n }
+            me.suspend(on: ManualWait.shared, external: false)
+            return vm.yield(lua)
+        }
+    }
+
+    // wake(fiber, ...) -> true if it was waiting in suspend().
+    static let wake: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let target = try fiber(lua, vm, 1, "wake")
+            guard target.waitingOn === ManualWait.shared else {
+                lua.push(false)
+                return 1
+            }
+            let n = lua.top - 1
+            let woke = target.wakeNow { t in
+                lua_xmove(lua.L, t.L, n)
+                return n
+            }
+            lua.push(woke)
+            return 1
+        }
+    }
+}
+
+/// A fiber waiting in `join` for `target`.
+private final class JoinWait: FiberWait {
+    let target: Fiber
+    init(_ target: Fiber) { self.target = target }
+    func cancelWait(of fiber: Fiber) {
+        if target.joiner === fiber { target.joiner = nil }
+    }
+}
+
+/// The wait of a fiber in `suspend()`: only `wake()` ends it. Interruption
+/// needs no cancelling here; the Lua code that suspended cleans up.
+final class ManualWait: FiberWait {
+    nonisolated(unsafe) static let shared = ManualWait()
+    func cancelWait(of fiber: Fiber) {}
+}

@@ -1,0 +1,128 @@
+import CLuaJIT
+import CMoonbaseShim
+
+/// Something a suspended fiber waits on, which can give up the wait when the
+/// fiber is interrupted or its VM ends (stop a timer, cancel a request, ...).
+protocol FiberWait: AnyObject {
+    /// Stops the pending operation so it never wakes `fiber`.
+    func cancelWait(of fiber: Fiber)
+}
+
+/// One Lua coroutine run by the scheduler: the unit of concurrency inside a VM.
+final class Fiber {
+    enum State { case ready, running, suspended, finished, failed }
+
+    let vm: VM  // strong: a queued fiber keeps its (maybe ended) VM valid
+    let id: Int
+    /// The coroutine; anchored in the registry by `threadRef` until its results
+    /// (or error) have been taken.
+    let thread: OpaquePointer
+    private(set) var threadRef: Int32
+    var state: State = .ready
+    var detached = false
+    /// joined, or its handle collected: nobody will ask for the outcome.
+    var outcomeTaken = false
+    var isMain = false
+    /// A fiber waiting in `join` for this one.
+    var joiner: Fiber?
+
+    var interruptionDisabled = 0
+    var interruptRequested = false
+    /// What this fiber waits on while suspended.
+    private(set) var waitingOn: FiberWait?
+    private(set) var waitIsExternal = false
+    /// Bumped at every suspension, so a late completion of an abandoned wait
+    /// cannot wake the fiber from a later one.
+    private(set) var waitSerial: UInt64 = 0
+
+    /// The error report of a failed fiber nobody joined yet: printed if its
+    /// handle is collected without a join.
+    var pendingReport: String?
+    /// Registry ref of the error value of a failed fiber.
+    var errorRef: Int32 = LUA_NOREF
+    /// Lazily made timer for `time.sleep`, reused across sleeps.
+    var sleepTimer: SleepTimer?
+
+    init(vm: VM, id: Int, thread: OpaquePointer, threadRef: Int32) {
+        self.vm = vm
+        self.id = id
+        self.thread = thread
+        self.threadRef = threadRef
+    }
+
+    var isAlive: Bool { state != .finished && state != .failed }
+
+    /// If an interruption is pending and allowed, consumes it and pushes the
+    /// values that make the Lua wrapper raise `interrupted`; returns their count.
+    func takeInterruption(_ lua: LuaState) -> Int32? {
+        guard interruptRequested, interruptionDisabled == 0 else { return nil }
+        interruptRequested = false
+        return vm.pushRaise(lua, "interrupted")
+    }
+
+    /// Marks the fiber suspended on `wait`. `external` says an event from
+    /// outside the VM (I/O, timer, message) can end the wait; a VM whose live
+    /// fibers all wait on internal things only (channels, mutexes) is stuck.
+    /// Returns the serial a completion must present to `wake`.
+    @discardableResult
+    func suspend(on wait: FiberWait?, external: Bool) -> UInt64 {
+        waitSerial &+= 1
+        waitingOn = wait
+        waitIsExternal = external
+        state = .suspended
+        if external { vm.externalWaits += 1 }
+        return waitSerial
+    }
+
+    /// Makes the suspended fiber ready; `push` pushes the values its suspending
+    /// call returns onto `lua` (the fiber's thread) and returns their count.
+    /// Returns false (pushing nothing) if the fiber no longer waits for `serial`.
+    @discardableResult
+    func wake(serial: UInt64, _ push: (LuaState) -> Int32) -> Bool {
+        guard state == .suspended, serial == waitSerial else { return false }
+        endWait()
+        let n = push(LuaState(thread))
+        vm.makeReady(self, nargs: n)
+        return true
+    }
+
+    /// Wakes the current wait, whatever its serial.
+    @discardableResult
+    func wakeNow(_ push: (LuaState) -> Int32) -> Bool { wake(serial: waitSerial, push) }
+
+    private func endWait() {
+        if waitIsExternal { vm.externalWaits -= 1 }
+        waitIsExternal = false
+        waitingOn = nil
+    }
+
+    /// Interrupts a suspended wait: cancels it and resumes the fiber raising
+    /// `interrupted`. Otherwise the request stays pending for the next wait.
+    func interrupt() {
+        guard isAlive else { return }
+        if state == .suspended && interruptionDisabled == 0 {
+            cancelWait()
+            let vm = self.vm
+            wakeNow { vm.pushRaise($0, "interrupted") }
+        } else {
+            interruptRequested = true
+        }
+    }
+
+    /// Gives up the current wait (interruption or VM teardown).
+    func cancelWait() {
+        waitingOn?.cancelWait(of: self)
+    }
+
+    /// Drops the registry anchors of the coroutine and its error value.
+    func release(_ L: OpaquePointer) {
+        if threadRef != LUA_NOREF {
+            luaL_unref(L, mb_registryindex(), threadRef)
+            threadRef = LUA_NOREF
+        }
+        if errorRef != LUA_NOREF {
+            luaL_unref(L, mb_registryindex(), errorRef)
+            errorRef = LUA_NOREF
+        }
+    }
+}

@@ -1,0 +1,239 @@
+import CLuaJIT
+import CMoonbaseShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One isolated LuaJIT state (an actor) with its fibers, living on one worker.
+///
+/// Confined: every method runs on `worker`'s thread.
+final class VM {
+    let id: Int
+    unowned let worker: Worker
+    unowned let runtime: Runtime
+    let L: OpaquePointer
+    let context: String
+    /// The fiber being resumed right now, if any.
+    private(set) var currentFiber: Fiber?
+    /// Fibers not finished yet, by id: they keep their Swift objects alive while
+    /// suspended on timers or I/O.
+    private(set) var liveFibers: [Int: Fiber] = [:]
+    private var nextFiberID = 1
+    /// Fibers queued on the worker's ready queue.
+    private var readyCount = 0
+    /// Suspended fibers whose wait can be ended by an outside event.
+    var externalWaits = 0
+    private(set) var isClosed = false
+    private(set) var mainFiber: Fiber?
+    /// Resources to release when the VM ends (timers, sockets, files, ...).
+    private var resources: [ObjectIdentifier: VMResource] = [:]
+    /// Called once when the VM ends; `failed` is true if its main fiber raised.
+    var onEnd: ((VM, _ failed: Bool, _ reason: String?) -> Void)?
+    private var endReason: String?
+    private var mainFailed = false
+
+    /// Registry refs of the metatables of the runtime's userdata types.
+    var metatables: [String: Int32] = [:]
+
+    init(id: Int, worker: Worker, runtime: Runtime, context: String) {
+        self.id = id
+        self.worker = worker
+        self.runtime = runtime
+        self.context = context
+        guard let L = luaL_newstate() else { fatalError("moonbase: out of memory creating a Lua state") }
+        self.L = L
+        luaL_openlibs(L)
+        Prelude.install(self)
+    }
+
+    // MARK: Fibers
+
+    /// Creates a fiber running the function below `nargs` arguments on top of
+    /// `from`'s stack (both are popped) and queues it. Pushes nothing.
+    func spawnFiber(from: OpaquePointer, nargs: Int32, first: Bool = false) -> Fiber {
+        worker.assertConfined("VM.spawnFiber")
+        guard let thread = lua_newthread(L) else { fatalError("moonbase: out of memory") }
+        let ref = luaL_ref(L, mb_registryindex())
+        lua_xmove(from, thread, nargs + 1)
+        let fiber = Fiber(vm: self, id: nextFiberID, thread: thread, threadRef: ref)
+        nextFiberID += 1
+        liveFibers[fiber.id] = fiber
+        readyCount += 1
+        if first { worker.enqueueFirst(fiber, nargs: nargs) } else { worker.enqueue(fiber, nargs: nargs) }
+        return fiber
+    }
+
+    /// Starts the VM's main fiber on the function on top of the VM's stack.
+    func startMain(nargs: Int32) {
+        let fiber = spawnFiber(from: L, nargs: nargs)
+        fiber.isMain = true
+        mainFiber = fiber
+    }
+
+    @inline(__always) func makeReady(_ fiber: Fiber, nargs: Int32) {
+        fiber.state = .ready
+        readyCount += 1
+        worker.enqueue(fiber, nargs: nargs)
+    }
+
+    /// Resumes `fiber` (called by the worker's scheduler only).
+    func resume(_ fiber: Fiber, nargs: Int32) {
+        readyCount -= 1
+        guard !isClosed, fiber.state == .ready else { return }
+        fiber.state = .running
+        currentFiber = fiber
+        let status = lua_resume(fiber.thread, nargs)
+        currentFiber = nil
+        switch status {
+        case 0:
+            fiber.state = .finished
+            liveFibers[fiber.id] = nil
+            fiberEnded(fiber)
+        case LUA_YIELD:
+            lua_settop(fiber.thread, 0)
+            if fiber.state == .running {
+                // A bare coroutine.yield() at a fiber's top level: let others run.
+                makeReady(fiber, nargs: 0)
+            }
+        default:
+            fiber.state = .failed
+            liveFibers[fiber.id] = nil
+            fiberFailed(fiber)
+        }
+        if !isClosed && readyCount == 0 && externalWaits == 0 {
+            // Nothing can ever resume the remaining fibers (if any).
+            end()
+        }
+    }
+
+    private func fiberEnded(_ fiber: Fiber) {
+        fiber.sleepTimer?.close()
+        fiber.sleepTimer = nil
+        if let joiner = fiber.joiner {
+            fiber.joiner = nil
+            deliverOutcome(of: fiber, to: joiner)
+        } else if fiber.detached || fiber.isMain {
+            fiber.release(L)
+        }
+    }
+
+    private func fiberFailed(_ fiber: Fiber) {
+        // Keep the error value (for join) and build the report while the
+        // coroutine's stack still shows where it failed.
+        lua_pushvalue(fiber.thread, -1)
+        lua_xmove(fiber.thread, L, 1)
+        fiber.errorRef = luaL_ref(L, mb_registryindex())
+        let report = traceback(of: fiber.thread)
+        lua_settop(fiber.thread, 0)
+        fiber.sleepTimer?.close()
+        fiber.sleepTimer = nil
+        if fiber.isMain {
+            reportError("error in \(context == "main" ? "main" : "actor") fiber", report)
+            mainFailed = true
+            endReason = report
+            fiber.release(L)
+            end()
+        } else if let joiner = fiber.joiner {
+            fiber.joiner = nil
+            deliverOutcome(of: fiber, to: joiner)
+        } else if fiber.detached {
+            reportError("error in detached fiber \(fiber.id)", report)
+            fiber.release(L)
+        } else {
+            fiber.pendingReport = report
+        }
+    }
+
+    /// Moves the finished fiber's results (or its error, raised) to `joiner`.
+    private func deliverOutcome(of fiber: Fiber, to joiner: Fiber) {
+        fiber.outcomeTaken = true
+        let L = self.L
+        joiner.wakeNow { lua in pushOutcome(of: fiber, onto: lua) }
+        fiber.release(L)
+    }
+
+    /// Pushes a finished fiber's results, or RAISE and its error, onto `lua`.
+    func pushOutcome(of fiber: Fiber, onto lua: LuaState) -> Int32 {
+        if fiber.state == .failed {
+            lua.pushLightUserdata(Sentinel.raise)
+            lua_rawgeti(lua.L, mb_registryindex(), fiber.errorRef)
+            fiber.pendingReport = nil
+            return 2
+        }
+        let n = lua_gettop(fiber.thread)
+        lua_xmove(fiber.thread, lua.L, n)
+        return n
+    }
+
+    func traceback(of thread: OpaquePointer) -> String {
+        let message: String
+        if let s = LuaState(thread).toString(-1) {
+            message = s
+        } else if lua_type(thread, -1) == LUA_TNUMBER {
+            message = String(lua_tonumber(thread, -1))
+        } else {
+            message = "(error object is a \(LuaState(thread).typeName(at: -1)) value)"
+        }
+        luaL_traceback(L, thread, message, 0)
+        let text = LuaState(L).toString(-1) ?? message
+        mb_pop(L, 1)
+        return text
+    }
+
+    func reportError(_ what: String, _ report: String) {
+        runtime.writeError("moonbase: \(what): \(report)\n")
+    }
+
+    // MARK: Suspending calls
+
+    /// The fiber a suspending call made on `lua` belongs to, or an error when
+    /// the call cannot suspend (outside any fiber).
+    func suspendingFiber(_ function: String) throws(LuaError) -> Fiber {
+        guard let fiber = currentFiber else {
+            throw LuaError("\(function): cannot suspend outside a fiber")
+        }
+        return fiber
+    }
+
+    /// Pushes RAISE and `message`: a suspending call's Lua wrapper raises it.
+    func pushRaise(_ lua: LuaState, _ message: String) -> Int32 {
+        lua.pushLightUserdata(Sentinel.raise)
+        lua.push(message)
+        return 2
+    }
+
+    /// What a Swift function returns to suspend its fiber.
+    @inline(__always) func yield(_ lua: LuaState) -> Int32 {
+        lua.pushLightUserdata(Sentinel.suspend)
+        return MB_YIELD
+    }
+
+    // MARK: Resources and lifetime
+
+    func register(_ resource: VMResource) { resources[ObjectIdentifier(resource)] = resource }
+    func unregister(_ resource: VMResource) { resources[ObjectIdentifier(resource)] = nil }
+
+    /// Ends the VM: cancels every wait, releases its resources, closes the state.
+    func end() {
+        guard !isClosed else { return }
+        isClosed = true
+        for fiber in liveFibers.values {
+            fiber.cancelWait()
+            fiber.sleepTimer?.close()
+            fiber.sleepTimer = nil
+        }
+        for resource in resources.values { resource.release() }
+        resources.removeAll()
+        lua_close(L)
+        for fiber in liveFibers.values { fiber.joiner = nil }
+        liveFibers.removeAll()
+        worker.vms[id] = nil
+        onEnd?(self, mainFailed, endReason)
+        onEnd = nil
+    }
+}
+
+/// Something owned by a VM that must be released when the VM ends.
+protocol VMResource: AnyObject {
+    func release()
+}

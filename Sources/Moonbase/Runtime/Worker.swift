@@ -1,0 +1,163 @@
+import CLibUV
+import DequeModule
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One OS thread, one libuv loop, and the fibers of every VM placed on it.
+///
+/// Everything here except `post` runs on the worker's own thread. Other threads
+/// reach a worker only through `post`, which queues a job and wakes the loop
+/// with `uv_async_send` (coalesced: one wake-up drains the whole queue).
+public final class Worker: @unchecked Sendable {
+    public typealias Job = @Sendable (Worker) -> Void
+
+    public let index: Int
+    unowned let runtime: Runtime
+    let loop: UnsafeMutablePointer<uv_loop_t>
+    private let wakeup: UnsafeMutablePointer<uv_async_t>
+    private let checkHandle: UnsafeMutablePointer<uv_check_t>
+    private let idleHandle: UnsafeMutablePointer<uv_idle_t>
+    private let inbound = Mutex<[Job]>([])
+    private var thread = pthread_t()
+    private var ready = Deque<ReadyFiber>()
+    private var idleActive = false
+    private var stopping = false
+    /// VMs living on this worker, by id.
+    var vms: [Int: VM] = [:]
+
+    struct ReadyFiber {
+        let fiber: Fiber
+        let nargs: Int32
+    }
+
+    init(index: Int, runtime: Runtime) {
+        self.index = index
+        self.runtime = runtime
+        loop = .allocate(capacity: 1)
+        uv_loop_init(loop)
+        wakeup = .allocate(capacity: 1)
+        checkHandle = .allocate(capacity: 1)
+        idleHandle = .allocate(capacity: 1)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        uv_async_init(loop, wakeup, workerWakeupCallback)
+        wakeup.pointee.data = me
+        uv_check_init(loop, checkHandle)
+        checkHandle.pointee.data = me
+        uv_check_start(checkHandle, workerCheckCallback)
+        // The check handle must not keep the loop alive by itself.
+        uv_unref(UnsafeMutableRawPointer(checkHandle).assumingMemoryBound(to: uv_handle_t.self))
+        uv_idle_init(loop, idleHandle)
+        idleHandle.pointee.data = me
+    }
+
+    deinit {
+        uv_loop_close(loop)
+        loop.deallocate()
+        wakeup.deallocate()
+        checkHandle.deallocate()
+        idleHandle.deallocate()
+    }
+
+    // MARK: Thread
+
+    func start() {
+        let box = Unmanaged.passRetained(self).toOpaque()
+        let rc = pthread_create(&thread, nil, { arg in
+            let worker = Unmanaged<Worker>.fromOpaque(arg!).takeRetainedValue()
+            worker.runLoop()
+            return nil
+        }, box)
+        precondition(rc == 0, "moonbase: cannot start a worker thread (error \(rc))")
+    }
+
+    func join() { pthread_join(thread, nil) }
+
+    private func runLoop() {
+        thread = pthread_self()
+        uv_run(loop, UV_RUN_DEFAULT)
+    }
+
+    /// Fails loudly (debug builds) when called off this worker's thread.
+    @inline(__always) func assertConfined(_ what: @autoclosure () -> String = "") {
+        assert(pthread_equal(pthread_self(), thread) != 0,
+               "confinement: \(what()) touched from a thread other than worker \(index)'s")
+    }
+
+    // MARK: Cross-thread jobs
+
+    /// Runs `job` on this worker's thread soon. Callable from any thread.
+    public func post(_ job: @escaping Job) {
+        inbound.withLock { $0.append(job) }
+        uv_async_send(wakeup)
+    }
+
+    fileprivate func drainInbound() {
+        let jobs = inbound.withLock { q -> [Job] in
+            let taken = q
+            q.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for job in jobs { job(self) }
+        if stopping { closeHandles() }
+    }
+
+    /// Asks the loop to end once its VMs are gone. Callable from any thread.
+    func requestStop() {
+        post { worker in worker.stopping = true }
+    }
+
+    private func closeHandles() {
+        guard vms.isEmpty else { return }
+        for h in [UnsafeMutableRawPointer(wakeup), UnsafeMutableRawPointer(checkHandle),
+                  UnsafeMutableRawPointer(idleHandle)] {
+            let handle = h.assumingMemoryBound(to: uv_handle_t.self)
+            if uv_is_closing(handle) == 0 { uv_close(handle, nil) }
+        }
+    }
+
+    // MARK: Scheduler
+
+    /// Queues `fiber` to be resumed with the `nargs` values already pushed on
+    /// its thread. Resumption happens from the loop, never from inside another
+    /// fiber's call, in FIFO order.
+    @inline(__always) func enqueue(_ fiber: Fiber, nargs: Int32) {
+        ready.append(ReadyFiber(fiber: fiber, nargs: nargs))
+        if !idleActive {
+            // An active idle handle makes the loop poll without blocking.
+            idleActive = true
+            uv_idle_start(idleHandle, workerIdleCallback)
+        }
+    }
+
+    /// Queues `fiber` to run before every other ready fiber (lunet.spawn).
+    func enqueueFirst(_ fiber: Fiber, nargs: Int32) {
+        enqueue(fiber, nargs: nargs)
+        ready.prepend(ready.removeLast())
+    }
+
+    /// Resumes the fibers that were ready when the pass began; fibers made
+    /// ready meanwhile wait for the next pass, after the loop polled for I/O.
+    fileprivate func runReadyFibers() {
+        var budget = ready.count
+        while budget > 0, let next = ready.popFirst() {
+            budget -= 1
+            next.fiber.vm.resume(next.fiber, nargs: next.nargs)
+        }
+        if ready.isEmpty && idleActive {
+            idleActive = false
+            uv_idle_stop(idleHandle)
+        }
+    }
+}
+
+private let workerWakeupCallback: uv_async_cb = { handle in
+    Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().drainInbound()
+}
+private let workerCheckCallback: uv_check_cb = { handle in
+    Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().runReadyFibers()
+}
+private let workerIdleCallback: uv_idle_cb = { handle in
+    Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().runReadyFibers()
+}
