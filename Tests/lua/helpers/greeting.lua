@@ -1,0 +1,1 @@
+return { hello = function(n) return "hello " .. n end }
