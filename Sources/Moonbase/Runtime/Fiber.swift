@@ -6,6 +6,16 @@ import CMoonbaseShim
 protocol FiberWait: AnyObject {
     /// Stops the pending operation so it never wakes `fiber`.
     func cancelWait(of fiber: Fiber)
+    /// Like `cancelWait`, but may refuse (false) when the operation already
+    /// completed elsewhere and its wake-up is on the way (a taken message).
+    func tryCancelWait(of fiber: Fiber) -> Bool
+}
+
+extension FiberWait {
+    func tryCancelWait(of fiber: Fiber) -> Bool {
+        cancelWait(of: fiber)
+        return true
+    }
 }
 
 /// One Lua coroutine run by the scheduler: the unit of concurrency inside a VM.
@@ -100,8 +110,7 @@ final class Fiber {
     /// `interrupted`. Otherwise the request stays pending for the next wait.
     func interrupt() {
         guard isAlive else { return }
-        if state == .suspended && interruptionDisabled == 0 {
-            cancelWait()
+        if state == .suspended && interruptionDisabled == 0 && (waitingOn?.tryCancelWait(of: self) ?? true) {
             let vm = self.vm
             wakeNow { vm.pushRaise($0, "interrupted") }
         } else {

@@ -10,6 +10,7 @@ enum Prelude {
         ConditionVariableModule.definition,
         ChannelModule.definition,
         LunetModule.definition,
+        ActorsModule.definition,
     ]
 
     static func install(_ vm: VM) {
@@ -24,6 +25,9 @@ enum Prelude {
         lua.pushLightUserdata(Sentinel.raise)
         lua.rawSetField(internals, "RAISE")
         FibersModule.install(vm, into: internals)
+        ActorsModule.install(vm, into: internals)
+        lua.push(vm.runtime.scriptPath)
+        lua.rawSetField(internals, "script_path")
         // modules: name -> { raw = {Swift functions}, source = "..." }
         lua_createtable(L, 0, Int32(modules.count))
         let table = lua.top
@@ -79,6 +83,37 @@ enum Prelude {
       restore_interruption = rt.restore_interruption,
     }, { __index = function(_, k) if k == 'id' then return current_id() end end })
     _CONTEXT = context
+
+    -- Actors.
+    local address_index = { send = suspending(rt.send), monitor = rt.monitor }
+    rt.address_metatable.__index = address_index
+    rt.address_metatable.__metatable = 'address'
+    local try_receive, wait_message = rt.try_receive, suspending(rt.wait_message)
+    rt.inbox_metatable.__index = {
+      send = address_index.send,
+      receive = function(self)
+        while true do
+          local ok, msg = try_receive()
+          if ok then return msg end
+          wait_message()
+        end
+      end,
+      close = rt.close_inbox,
+    }
+    rt.inbox_metatable.__metatable = 'inbox'
+    local searchpath = package.searchpath
+    function spawn_vm(module, opts)
+      if type(module) ~= 'string' then
+        error("spawn_vm: bad argument #1 'module' (string expected, got " .. type(module) .. ")", 2)
+      end
+      if opts ~= nil and type(opts) ~= 'table' then
+        error("spawn_vm: bad argument #2 'opts' (table expected, got " .. type(opts) .. ")", 2)
+      end
+      local path, err
+      if module == '.' then path = rt.script_path else path, err = searchpath(module, package.path) end
+      if not path then error("spawn_vm: module '" .. module .. "' not found:" .. err, 2) end
+      return rt.spawn_vm(path, opts)
+    end
 
     -- A suspending call inside a user coroutine suspends the whole fiber and
     -- then resumes the coroutine in place with what the fiber was given.

@@ -22,6 +22,8 @@ public final class Runtime: @unchecked Sendable {
     private(set) var workers: [Worker] = []
     /// Folder of the main script: first on `package.path`.
     let scriptDirectory: String
+    /// The main script (`spawn_vm('.')` runs it again).
+    let scriptPath: String
     /// The shipped `actors/` folder, if found.
     let actorsDirectory: String?
     private let liveVMs = Atomic<Int>(0)
@@ -30,6 +32,7 @@ public final class Runtime: @unchecked Sendable {
 
     public init(options: Options, scriptPath: String) {
         self.options = options
+        self.scriptPath = scriptPath
         scriptDirectory = Runtime.directory(of: scriptPath)
         actorsDirectory = Runtime.findActorsDirectory()
         workers = (0..<options.threads).map { Worker(index: $0, runtime: self) }
@@ -49,7 +52,8 @@ public final class Runtime: @unchecked Sendable {
     }
 
     private func startMainVM(on worker: Worker, scriptPath: String, arguments: [String]) {
-        let vm = makeVM(on: worker, context: "main")
+        let vm = makeVM(on: worker, context: "main",
+                        mailbox: Mailbox(worker: worker, capacity: options.inboxCapacity, shared: false))
         vm.onEnd = { vm, failed, _ in
             if failed { vm.runtime.status.store(1, ordering: .sequentiallyConsistent) }
             vm.runtime.vmEnded()
@@ -72,9 +76,25 @@ public final class Runtime: @unchecked Sendable {
         vm.startMain(nargs: Int32(arguments.count))
     }
 
-    func makeVM(on worker: Worker, context: String) -> VM {
+    /// Counts an actor that `spawn_vm` is about to start (any thread).
+    func actorStarting() { liveVMs.wrappingAdd(1, ordering: .sequentiallyConsistent) }
+
+    /// Creates a spawned actor's VM on its worker and runs its module.
+    func startActor(on worker: Worker, _ start: ActorStart) {
+        let vm = makeVM(on: worker, context: "worker", mailbox: start.mailbox)
+        vm.onEnd = { vm, _, _ in vm.runtime.vmEnded() }
+        guard luaL_loadfile(vm.L, start.path) == 0 else {
+            let message = LuaState(vm.L).toString(-1) ?? "cannot load \(start.path)"
+            writeError("moonbase: actor failed to start: \(message)\n")
+            vm.end(reason: message)
+            return
+        }
+        vm.startMain(nargs: 0)
+    }
+
+    func makeVM(on worker: Worker, context: String, mailbox: Mailbox) -> VM {
         let id = nextVMID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let vm = VM(id: id, worker: worker, runtime: self, context: context)
+        let vm = VM(id: id, worker: worker, runtime: self, context: context, mailbox: mailbox)
         worker.vms[id] = vm
         return vm
     }

@@ -35,7 +35,11 @@ final class VM {
     /// Registry refs of the metatables of the runtime's userdata types.
     var metatables: [String: Int32] = [:]
 
-    init(id: Int, worker: Worker, runtime: Runtime, context: String) {
+    /// This actor's inbox; its address is what others send to.
+    let mailbox: Mailbox
+
+    init(id: Int, worker: Worker, runtime: Runtime, context: String, mailbox: Mailbox) {
+        self.mailbox = mailbox
         self.id = id
         self.worker = worker
         self.runtime = runtime
@@ -100,10 +104,16 @@ final class VM {
             liveFibers[fiber.id] = nil
             fiberFailed(fiber)
         }
-        if !isClosed && readyCount == 0 && externalWaits == 0 {
-            // Nothing can ever resume the remaining fibers (if any).
-            end()
-        }
+        endIfStuck()
+    }
+
+    /// Ends the VM when nothing can ever resume its remaining fibers (if any):
+    /// none is ready, none waits on I/O or timers, and no message can arrive
+    /// for a fiber waiting in `inbox:receive`.
+    func endIfStuck() {
+        guard !isClosed, readyCount == 0, externalWaits == 0 else { return }
+        if mailbox.hasReceiver && mailbox.mayReceive { return }
+        end()
     }
 
     private func fiberEnded(_ fiber: Fiber) {
@@ -214,9 +224,11 @@ final class VM {
     func unregister(_ resource: VMResource) { resources[ObjectIdentifier(resource)] = nil }
 
     /// Ends the VM: cancels every wait, releases its resources, closes the state.
-    func end() {
+    func end(reason: String? = nil) {
         guard !isClosed else { return }
+        if let reason, endReason == nil { endReason = reason }
         isClosed = true
+        mailbox.actorEnded(reason: endReason ?? "normal")
         for fiber in liveFibers.values {
             fiber.cancelWait()
             fiber.sleepTimer?.close()

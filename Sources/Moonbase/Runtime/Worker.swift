@@ -79,6 +79,9 @@ public final class Worker: @unchecked Sendable {
         uv_run(loop, UV_RUN_DEFAULT)
     }
 
+    /// Whether the caller runs on this worker's thread.
+    @inline(__always) var isCurrentThread: Bool { pthread_equal(pthread_self(), thread) != 0 }
+
     /// Fails loudly (debug builds) when called off this worker's thread.
     @inline(__always) func assertConfined(_ what: @autoclosure () -> String = "") {
         assert(pthread_equal(pthread_self(), thread) != 0,

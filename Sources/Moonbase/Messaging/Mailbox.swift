@@ -1,0 +1,233 @@
+import DequeModule
+import Synchronization
+
+/// The inbox of one actor, shared by every thread that holds its address.
+///
+/// All mutable state sits under one lock, held only for queue operations (no
+/// Lua, no I/O). Fibers are woken on their own worker: directly when the waker
+/// runs there, else through `Worker.post`.
+final class Mailbox: @unchecked Sendable {
+    let worker: Worker
+    let capacity: Int
+    private let state: Mutex<State>
+
+    enum Status { case open, closed, dead }
+    enum Offer { case delivered, refused(String), waiting(ticket: UInt64) }
+    enum Take { case message(Message), empty, closed }
+
+    private struct State {
+        var queue = Deque<Message>()
+        var blockedSenders = Deque<BlockedSender>()
+        var receiver: FiberWaker?
+        var status = Status.open
+        /// Addresses held outside the owner VM, messages in flight carrying
+        /// the address, and monitors: while > 0, someone may still send.
+        var references = 0
+        var everShared = false
+        var watchers: [Mailbox] = []
+        var nextTicket: UInt64 = 1
+    }
+
+    private struct BlockedSender {
+        let message: Message
+        let waker: FiberWaker
+        let ticket: UInt64
+    }
+
+    init(worker: Worker, capacity: Int, shared: Bool) {
+        self.worker = worker
+        self.capacity = capacity
+        var s = State()
+        s.everShared = shared
+        state = Mutex(s)
+    }
+
+    // MARK: Reachability
+
+    func retainReference() { state.withLock { $0.references += 1 } }
+
+    /// Drops one reference; when none is left, the owner checks whether its
+    /// VM can still make progress.
+    func releaseReference() {
+        let last = state.withLock { s -> Bool in
+            s.references -= 1
+            return s.references == 0 && s.status == .open
+        }
+        if last {
+            worker.post { worker in worker.vms.values.first { $0.mailbox === self }?.endIfStuck() }
+        }
+    }
+
+    func markShared() { state.withLock { $0.everShared = true } }
+
+    /// Whether a fiber waiting in `receive` may still get something.
+    var mayReceive: Bool {
+        state.withLock { s in s.references > 0 || !s.queue.isEmpty || !s.blockedSenders.isEmpty }
+    }
+
+    // MARK: Sending (any thread)
+
+    /// Offers `message`; `sender` is the fiber that waits if the inbox is full
+    /// (or for a receiver, at capacity 0).
+    func offer(_ message: Message, sender: FiberWaker) -> Offer {
+        var wake: FiberWaker?
+        let result = state.withLock { s -> Offer in
+            switch s.status {
+            case .dead: return .refused("dead")
+            case .closed: return .refused("closed")
+            case .open: break
+            }
+            if s.queue.count < capacity {
+                s.queue.append(message)
+                wake = s.receiver
+                s.receiver = nil
+                return .delivered
+            }
+            let ticket = s.nextTicket
+            s.nextTicket += 1
+            s.blockedSenders.append(BlockedSender(message: message, waker: sender, ticket: ticket))
+            wake = s.receiver
+            s.receiver = nil
+            return .waiting(ticket: ticket)
+        }
+        if case .refused = result { message.releaseAddresses() }
+        wake?.wake { _ in 0 }
+        return result
+    }
+
+    /// Delivers a runtime message (a monitor's 'down'), regardless of capacity.
+    func deliverSystem(_ message: Message) {
+        var wake: FiberWaker?
+        let accepted = state.withLock { s -> Bool in
+            guard s.status == .open else { return false }
+            s.queue.append(message)
+            wake = s.receiver
+            s.receiver = nil
+            return true
+        }
+        if !accepted { message.releaseAddresses() }
+        wake?.wake { _ in 0 }
+    }
+
+    /// Withdraws a blocked send (interruption). False if a receiver already
+    /// took the message: then the send completes and is not interrupted.
+    func withdraw(ticket: UInt64) -> Bool {
+        let removed = state.withLock { s -> Message? in
+            guard let i = s.blockedSenders.firstIndex(where: { $0.ticket == ticket }) else { return nil }
+            return s.blockedSenders.remove(at: i).message
+        }
+        removed?.releaseAddresses()
+        return removed != nil
+    }
+
+    // MARK: Receiving (owner thread)
+
+    func take() -> Take {
+        var wakeSender: FiberWaker?
+        let result = state.withLock { s -> Take in
+            if let m = s.queue.popFirst() {
+                if let blocked = s.blockedSenders.popFirst() {
+                    s.queue.append(blocked.message)
+                    wakeSender = blocked.waker
+                }
+                return .message(m)
+            }
+            if let blocked = s.blockedSenders.popFirst() {  // capacity 0: hand-over
+                wakeSender = blocked.waker
+                return .message(blocked.message)
+            }
+            return s.status == .open ? .empty : .closed
+        }
+        wakeSender?.wake { lua in lua.push(true); return 1 }
+        return result
+    }
+
+    /// Registers the receiving fiber; false if something arrived meanwhile.
+    func waitForMessage(_ receiver: FiberWaker) -> Bool {
+        state.withLock { s in
+            guard s.queue.isEmpty, s.blockedSenders.isEmpty, s.status == .open else { return false }
+            s.receiver = receiver
+            return true
+        }
+    }
+
+    var hasReceiver: Bool { state.withLock { $0.receiver != nil } }
+
+    func cancelReceive() { state.withLock { $0.receiver = nil } }
+
+    /// Sends and receives fail from now on; queued messages are dropped.
+    func close() { shutDown(.closed, reason: nil, from: nil) }
+
+    var wasEverShared: Bool { state.withLock { $0.everShared } }
+    var isOpen: Bool { state.withLock { $0.status == .open } }
+
+    // MARK: Monitors and the end
+
+    /// Asks for a 'down' message in `watcher` when this actor ends.
+    func addWatcher(_ watcher: Mailbox) {
+        watcher.retainReference()
+        watcher.markShared()
+        let dead = state.withLock { s -> Bool in
+            if s.status == .dead { return true }
+            s.watchers.append(watcher)
+            return false
+        }
+        if dead {
+            watcher.deliverSystem(MessageCodec.downMessage(from: self, reason: "dead"))
+            watcher.releaseReference()
+        }
+    }
+
+    /// The actor ended: refuse further sends, drop what is queued, release
+    /// blocked senders with "dead", and tell the watchers.
+    func actorEnded(reason: String) { shutDown(.dead, reason: reason, from: self) }
+
+    private func shutDown(_ status: Status, reason: String?, from: Mailbox?) {
+        let (queued, blocked, watchers) = state.withLock { s -> ([Message], [BlockedSender], [Mailbox]) in
+            if s.status == .dead { return ([], [], []) }
+            s.status = status
+            s.receiver = nil
+            let taken = (Array(s.queue), Array(s.blockedSenders), status == .dead ? s.watchers : [])
+            s.queue.removeAll()
+            s.blockedSenders.removeAll()
+            if status == .dead { s.watchers.removeAll() }
+            return taken
+        }
+        for m in queued { m.releaseAddresses() }
+        for b in blocked {
+            b.message.releaseAddresses()
+            b.waker.wake { lua in lua.pushNil(); lua.push("dead"); return 2 }
+        }
+        if let reason {
+            for w in watchers {
+                w.deliverSystem(MessageCodec.downMessage(from: self, reason: reason))
+                w.releaseReference()
+            }
+        }
+    }
+}
+
+/// A suspended fiber and the serial of its wait, woken on its own worker.
+struct FiberWaker: @unchecked Sendable {
+    let fiber: Fiber
+    let serial: UInt64
+
+    /// Wakes the fiber with the values `push` pushes; runs on the fiber's
+    /// worker (at once if this is it).
+    func wake(_ push: @escaping @Sendable (LuaState) -> Int32) {
+        let worker = fiber.vm.worker
+        if worker.isCurrentThread {
+            fiber.wake(serial: serial, push)
+        } else {
+            let me = self
+            worker.post { _ in me.fiber.wake(serial: me.serial, push) }
+        }
+    }
+}
+
+extension Message {
+    /// Gives back the references the message held on the addresses inside it.
+    func releaseAddresses() {
+        for mailbox in addresses { mailbox.releaseReference() }
+    }
+}

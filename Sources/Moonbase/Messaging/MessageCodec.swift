@@ -1,0 +1,237 @@
+import CLuaJIT
+import CMoonbaseShim
+
+/// A Lua value copied out of one VM, ready to be rebuilt in another.
+///
+/// `bytes` is a compact tagged encoding; `addresses` holds the mailboxes of the
+/// addresses inside it (each encoded as an index), so an actor stays reachable
+/// while its address travels.
+struct Message: @unchecked Sendable {
+    var bytes: [UInt8]
+    var addresses: [Mailbox]
+}
+
+/// Encodes Lua values into `Message`s and decodes them, in one pass each.
+///
+/// Encoding: nil, false, true; numbers as int32 when exact, else float64;
+/// strings as length + bytes; tables as array length, hash length, then the
+/// array values and the key/value pairs; addresses as an index. Limits keep a
+/// message bounded: `maxDepth` nesting levels and `maxBytes` in all.
+enum MessageCodec {
+    static let maxDepth = 64
+    static let maxBytes = 64 << 20
+
+    private enum Tag: UInt8 {
+        case null = 0, falseValue, trueValue, int32, float64, string, table, address
+    }
+
+    /// Encodes the value at `index` of `lua`. Throws a `LuaError` naming the
+    /// offending part (function, cycle, depth, size); nothing is sent then.
+    static func encode(_ lua: LuaState, _ index: Int32, vm: VM, function: String) throws(LuaError) -> Message {
+        var encoder = Encoder(lua: lua, vm: vm, function: function)
+        encoder.bytes.reserveCapacity(64)
+        try encoder.encode(lua.absIndex(index), depth: 0, path: "message")
+        return Message(bytes: encoder.bytes, addresses: encoder.addresses)
+    }
+
+    private struct Encoder {
+        let lua: LuaState
+        let vm: VM
+        let function: String
+        var bytes: [UInt8] = []
+        var addresses: [Mailbox] = []
+        /// Tables on the current path, to refuse cycles.
+        var open: [UnsafeRawPointer] = []
+
+        mutating func encode(_ i: Int32, depth: Int, path: @autoclosure () -> String) throws(LuaError) {
+            let L = lua.L
+            switch lua_type(L, i) {
+            case LUA_TNIL, LUA_TNONE:
+                bytes.append(Tag.null.rawValue)
+            case LUA_TBOOLEAN:
+                bytes.append(lua_toboolean(L, i) != 0 ? Tag.trueValue.rawValue : Tag.falseValue.rawValue)
+            case LUA_TNUMBER:
+                let n = lua_tonumber(L, i)
+                if let small = Int32(exactly: n), !(n == 0 && n.sign == .minus) {
+                    bytes.append(Tag.int32.rawValue)
+                    append(UInt32(bitPattern: small))
+                } else {
+                    bytes.append(Tag.float64.rawValue)
+                    append(n.bitPattern)
+                }
+            case LUA_TSTRING:
+                var len = 0
+                let p = lua_tolstring(L, i, &len)!
+                try reserve(len + 5)
+                bytes.append(Tag.string.rawValue)
+                append(UInt32(len))
+                bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: len))
+            case LUA_TTABLE:
+                try encodeTable(i, depth: depth, path: path())
+            case LUA_TUSERDATA:
+                if let mailbox = Address.mailbox(lua, i, vm) {
+                    bytes.append(Tag.address.rawValue)
+                    append(UInt32(addresses.count))
+                    addresses.append(mailbox)
+                    return
+                }
+                throw refuse("userdata", path())
+            default:
+                throw refuse(lua.typeName(at: i), path())
+            }
+        }
+
+        private mutating func encodeTable(_ t: Int32, depth: Int, path: String) throws(LuaError) {
+            let L = lua.L
+            guard depth < MessageCodec.maxDepth else {
+                throw LuaError("\(function): \(path) nests deeper than \(MessageCodec.maxDepth) levels")
+            }
+            let identity = lua_topointer(L, t)!
+            if open.contains(identity) { throw LuaError("\(function): \(path) is a cycle (a table contains itself)") }
+            open.append(identity)
+            defer { open.removeLast() }
+            if lua_getmetatable(L, t) != 0 {
+                mb_pop(L, 1)
+                // Addresses are userdata; a table with a metatable would lose it.
+                throw LuaError("\(function): \(path) has a metatable (only plain tables can be sent)")
+            }
+            let arrayCount = Int(lua_objlen(L, t))
+            var hashCount = 0
+            lua_pushnil(L)
+            while lua_next(L, t) != 0 {
+                mb_pop(L, 1)
+                if !isArrayKey(-1, arrayCount) { hashCount += 1 }
+            }
+            try reserve(9)
+            bytes.append(Tag.table.rawValue)
+            append(UInt32(arrayCount))
+            append(UInt32(hashCount))
+            for k in 0..<arrayCount {
+                lua_rawgeti(L, t, Int32(k + 1))
+                try encode(lua.top, depth: depth + 1, path: "\(path)[\(k + 1)]")
+                mb_pop(L, 1)
+            }
+            guard hashCount > 0 else { return }
+            lua_pushnil(L)
+            while lua_next(L, t) != 0 {
+                let keyIndex = lua.top - 1
+                if isArrayKey(keyIndex, arrayCount) { mb_pop(L, 1); continue }
+                switch lua_type(L, keyIndex) {
+                case LUA_TSTRING, LUA_TNUMBER, LUA_TBOOLEAN:
+                    break
+                default:
+                    let kind = lua.typeName(at: keyIndex)
+                    mb_pop(L, 2)
+                    throw LuaError("\(function): \(path) has a \(kind) key (keys must be strings, numbers or booleans)")
+                }
+                let keyName = keyDescription(keyIndex)
+                do {
+                    try encode(keyIndex, depth: depth + 1, path: path)
+                    try encode(lua.top, depth: depth + 1, path: "\(path).\(keyName)")
+                } catch {
+                    mb_pop(L, 2)
+                    throw error
+                }
+                mb_pop(L, 1)
+            }
+        }
+
+        private func isArrayKey(_ i: Int32, _ arrayCount: Int) -> Bool {
+            guard lua_type(lua.L, i) == LUA_TNUMBER else { return false }
+            let n = lua_tonumber(lua.L, i)
+            return n >= 1 && n <= Double(arrayCount) && n == n.rounded()
+        }
+
+        private func keyDescription(_ i: Int32) -> String {
+            if lua_type(lua.L, i) == LUA_TSTRING { return lua.toString(i) ?? "?" }
+            if lua_type(lua.L, i) == LUA_TNUMBER { return "[\(lua_tonumber(lua.L, i))]" }
+            return "[\(lua_toboolean(lua.L, i) != 0)]"
+        }
+
+        private func refuse(_ kind: String, _ path: String) -> LuaError {
+            LuaError("\(function): cannot send a \(kind) (\(path)); messages carry nil, booleans, numbers, strings, tables and addresses")
+        }
+
+        private mutating func reserve(_ n: Int) throws(LuaError) {
+            if bytes.count + n > MessageCodec.maxBytes {
+                throw LuaError("\(function): message larger than \(MessageCodec.maxBytes) bytes")
+            }
+        }
+
+        @inline(__always) private mutating func append(_ v: UInt32) {
+            withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        @inline(__always) private mutating func append(_ v: UInt64) {
+            withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+    }
+
+    /// `{event = 'down', from = address, reason = reason}`, built without a VM.
+    static func downMessage(from: Mailbox, reason: String) -> Message {
+        var b: [UInt8] = [Tag.table.rawValue]
+        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { b.append(contentsOf: $0) } }
+        func str(_ s: String) { b.append(Tag.string.rawValue); u32(s.utf8.count); b.append(contentsOf: s.utf8) }
+        u32(0); u32(3)
+        str("event"); str("down")
+        str("from"); b.append(Tag.address.rawValue); u32(0)
+        str("reason"); str(reason)
+        from.retainReference()
+        return Message(bytes: b, addresses: [from])
+    }
+
+    /// Pushes the decoded value onto `lua`. The message was made by `encode`,
+    /// so its bytes are trusted.
+    static func decode(_ message: Message, onto lua: LuaState, vm: VM) {
+        message.bytes.withUnsafeBytes { raw in
+            var offset = 0
+            decodeValue(raw, &offset, lua, vm, message.addresses)
+        }
+    }
+
+    private static func decodeValue(_ raw: UnsafeRawBufferPointer, _ o: inout Int, _ lua: LuaState,
+                                    _ vm: VM, _ addresses: [Mailbox]) {
+        let L = lua.L
+        let tag = Tag(rawValue: raw[o])!
+        o += 1
+        switch tag {
+        case .null: lua_pushnil(L)
+        case .falseValue: lua_pushboolean(L, 0)
+        case .trueValue: lua_pushboolean(L, 1)
+        case .int32:
+            lua_pushnumber(L, Double(Int32(bitPattern: read32(raw, &o))))
+        case .float64:
+            lua_pushnumber(L, Double(bitPattern: read64(raw, &o)))
+        case .string:
+            let len = Int(read32(raw, &o))
+            lua_pushlstring(L, raw.baseAddress!.advanced(by: o).assumingMemoryBound(to: CChar.self), len)
+            o += len
+        case .table:
+            let arrayCount = read32(raw, &o)
+            let hashCount = read32(raw, &o)
+            lua_createtable(L, Int32(arrayCount), Int32(hashCount))
+            let t = lua.top
+            for k in 0..<arrayCount {
+                decodeValue(raw, &o, lua, vm, addresses)
+                lua_rawseti(L, t, Int32(k + 1))
+            }
+            for _ in 0..<hashCount {
+                decodeValue(raw, &o, lua, vm, addresses)
+                decodeValue(raw, &o, lua, vm, addresses)
+                lua_rawset(L, t)
+            }
+        case .address:
+            Address.push(addresses[Int(read32(raw, &o))], onto: lua, vm: vm)
+        }
+    }
+
+    @inline(__always) private static func read32(_ raw: UnsafeRawBufferPointer, _ o: inout Int) -> UInt32 {
+        let v = raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)
+        o += 4
+        return UInt32(littleEndian: v)
+    }
+    @inline(__always) private static func read64(_ raw: UnsafeRawBufferPointer, _ o: inout Int) -> UInt64 {
+        let v = raw.loadUnaligned(fromByteOffset: o, as: UInt64.self)
+        o += 8
+        return UInt64(littleEndian: v)
+    }
+}
