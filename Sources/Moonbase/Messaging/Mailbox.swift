@@ -1,5 +1,4 @@
 import DequeModule
-import Synchronization
 
 /// The inbox of one actor, shared by every thread that holds its address.
 ///
@@ -9,7 +8,7 @@ import Synchronization
 final class Mailbox: @unchecked Sendable {
     let worker: Worker
     let capacity: Int
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     enum Status { case open, closed, dead }
     enum Offer { case delivered, refused(String), waiting(ticket: UInt64) }
@@ -39,7 +38,7 @@ final class Mailbox: @unchecked Sendable {
         self.capacity = capacity
         var s = State()
         s.everShared = shared
-        state = Mutex(s)
+        state = Locked(s)
     }
 
     // MARK: Reachability
@@ -187,7 +186,11 @@ final class Mailbox: @unchecked Sendable {
             if s.status == .dead { return ([], [], []) }
             s.status = status
             s.receiver = nil
-            let taken = (Array(s.queue), Array(s.blockedSenders), status == .dead ? s.watchers : [])
+            // (Empty collections are not converted: copying an empty Deque
+            // touches the shared empty-array storage, which TSan flags.)
+            let taken = (s.queue.isEmpty ? [] : Array(s.queue),
+                         s.blockedSenders.isEmpty ? [] : Array(s.blockedSenders),
+                         status == .dead ? s.watchers : [])
             s.queue.removeAll()
             s.blockedSenders.removeAll()
             if status == .dead { s.watchers.removeAll() }

@@ -19,7 +19,7 @@ public final class Worker: @unchecked Sendable {
     private let wakeup: UnsafeMutablePointer<uv_async_t>
     private let checkHandle: UnsafeMutablePointer<uv_check_t>
     private let idleHandle: UnsafeMutablePointer<uv_idle_t>
-    private let inbound = Mutex<[Job]>([])
+    private let inbound = Locked<[Job]>([])
     private var thread = pthread_t()
     private var ready = Deque<ReadyFiber>()
     private var idleActive = false
@@ -75,16 +75,18 @@ public final class Worker: @unchecked Sendable {
     func join() { pthread_join(thread, nil) }
 
     private func runLoop() {
-        thread = pthread_self()
+        pthread_setspecific(currentWorkerKey, Unmanaged.passUnretained(self).toOpaque())
         uv_run(loop, UV_RUN_DEFAULT)
     }
 
     /// Whether the caller runs on this worker's thread.
-    @inline(__always) var isCurrentThread: Bool { pthread_equal(pthread_self(), thread) != 0 }
+    @inline(__always) var isCurrentThread: Bool {
+        pthread_getspecific(currentWorkerKey) == Unmanaged.passUnretained(self).toOpaque()
+    }
 
     /// Fails loudly (debug builds) when called off this worker's thread.
     @inline(__always) func assertConfined(_ what: @autoclosure () -> String = "") {
-        assert(pthread_equal(pthread_self(), thread) != 0,
+        assert(isCurrentThread,
                "confinement: \(what()) touched from a thread other than worker \(index)'s")
     }
 
@@ -164,3 +166,10 @@ private let workerCheckCallback: uv_check_cb = { handle in
 private let workerIdleCallback: uv_idle_cb = { handle in
     Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().runReadyFibers()
 }
+
+/// Thread-specific slot holding the worker that runs on the current thread.
+nonisolated(unsafe) private let currentWorkerKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
