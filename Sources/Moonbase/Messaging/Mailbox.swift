@@ -14,10 +14,13 @@ final class Mailbox: @unchecked Sendable {
     enum Offer { case delivered, refused(String), waiting(ticket: UInt64) }
     enum Take { case message(Message), empty, closed }
 
-    private struct State {
+    fileprivate struct State {
         var queue = Deque<Message>()
         var blockedSenders = Deque<BlockedSender>()
         var receiver: FiberWaker?
+        /// A sender took `receiver` to wake it, and the wake-up may still be
+        /// on its way to the owner's thread: the VM is not stuck meanwhile.
+        var receiverWakePending = false
         var status = Status.open
         /// Addresses held outside the owner VM, messages in flight carrying
         /// the address, and monitors: while > 0, someone may still send.
@@ -27,7 +30,7 @@ final class Mailbox: @unchecked Sendable {
         var nextTicket: UInt64 = 1
     }
 
-    private struct BlockedSender {
+    fileprivate struct BlockedSender {
         let message: Message
         let waker: FiberWaker
         let ticket: UInt64
@@ -78,15 +81,13 @@ final class Mailbox: @unchecked Sendable {
             }
             if s.queue.count < capacity {
                 s.queue.append(message)
-                wake = s.receiver
-                s.receiver = nil
+                wake = s.takeReceiver()
                 return .delivered
             }
             let ticket = s.nextTicket
             s.nextTicket += 1
             s.blockedSenders.append(BlockedSender(message: message, waker: sender, ticket: ticket))
-            wake = s.receiver
-            s.receiver = nil
+            wake = s.takeReceiver()
             return .waiting(ticket: ticket)
         }
         if case .refused = result { message.releaseAddresses() }
@@ -100,8 +101,7 @@ final class Mailbox: @unchecked Sendable {
         let accepted = state.withLock { s -> Bool in
             guard s.status == .open else { return false }
             s.queue.append(message)
-            wake = s.receiver
-            s.receiver = nil
+            wake = s.takeReceiver()
             return true
         }
         if !accepted { message.releaseAddresses() }
@@ -124,6 +124,7 @@ final class Mailbox: @unchecked Sendable {
     func take() -> Take {
         var wakeSender: FiberWaker?
         let result = state.withLock { s -> Take in
+            s.receiverWakePending = false
             if let m = s.queue.popFirst() {
                 if let blocked = s.blockedSenders.popFirst() {
                     s.queue.append(blocked.message)
@@ -144,15 +145,25 @@ final class Mailbox: @unchecked Sendable {
     /// Registers the receiving fiber; false if something arrived meanwhile.
     func waitForMessage(_ receiver: FiberWaker) -> Bool {
         state.withLock { s in
+            s.receiverWakePending = false
             guard s.queue.isEmpty, s.blockedSenders.isEmpty, s.status == .open else { return false }
             s.receiver = receiver
             return true
         }
     }
 
+    /// A fiber waits in `receive` (a second one would be busy).
     var hasReceiver: Bool { state.withLock { $0.receiver != nil } }
 
-    func cancelReceive() { state.withLock { $0.receiver = nil } }
+    /// A fiber waits in `receive`, or is being woken from it.
+    var isReceiving: Bool { state.withLock { $0.receiver != nil || $0.receiverWakePending } }
+
+    func cancelReceive() {
+        state.withLock {
+            $0.receiver = nil
+            $0.receiverWakePending = false
+        }
+    }
 
     /// Sends and receives fail from now on; queued messages are dropped.
     func close() { shutDown(.closed, reason: nil, from: nil) }
@@ -225,6 +236,15 @@ struct FiberWaker: @unchecked Sendable {
             let me = self
             worker.post { _ in me.fiber.wake(serial: me.serial, push) }
         }
+    }
+}
+
+private extension Mailbox.State {
+    mutating func takeReceiver() -> FiberWaker? {
+        guard let r = receiver else { return nil }
+        receiver = nil
+        receiverWakePending = true
+        return r
     }
 }
 

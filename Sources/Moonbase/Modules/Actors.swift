@@ -1,6 +1,6 @@
 import CLuaJIT
 import CMoonbaseShim
-import Synchronization
+import Synchronization  // Atomic (round-robin placement)
 
 /// `spawn_vm`, addresses (`send`, `monitor`) and `require 'inbox'`.
 enum ActorsModule {
@@ -141,7 +141,6 @@ enum ActorsModule {
                 return 0
             }
             fiber.suspend(on: ReceiveWait(mailbox: vm.mailbox), external: false)
-            vm.endIfStuck()
             return vm.yield(lua)
         }
     }

@@ -112,7 +112,7 @@ final class VM {
     /// for a fiber waiting in `inbox:receive`.
     func endIfStuck() {
         guard !isClosed, readyCount == 0, externalWaits == 0 else { return }
-        if mailbox.hasReceiver && mailbox.mayReceive { return }
+        if mailbox.isReceiving && mailbox.mayReceive { return }
         end()
     }
 
