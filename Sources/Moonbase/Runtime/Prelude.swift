@@ -10,6 +10,7 @@ enum Prelude {
         ConditionVariableModule.definition,
         ChannelModule.definition,
         LunetModule.definition,
+        FSModule.definition, FSModule.lunetDefinition,
     ]
 
     static func install(_ vm: VM) {
