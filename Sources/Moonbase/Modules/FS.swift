@@ -618,7 +618,10 @@ function fs.writefile(path, data, opts)
       .. '-' .. tostring(math.random(1, 1e9))
   end
   local f, err = fs.open(target, 'wb')
-  if not f then return nil, err end
+  if not f then
+    if atomic then err = (err:match('^[^:]+') or err) .. ': ' .. path end
+    return nil, err
+  end
   local ok, wok, werr = pcall(function()
     local ok, err = fs.write(f, data)
     if not ok then return nil, err end
