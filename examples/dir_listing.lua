@@ -18,7 +18,7 @@ local function list(path, indent)
   for _, entry in ipairs(entries) do
     local st = fs.stat(path .. '/' .. entry.name)
     local size = entry.type == 'file' and (st.size .. ' bytes') or ''
-    print(string.format('%s%-12s %-10s %s', indent, entry.name, entry.type, size))
+    print((string.format('%s%-12s %-10s %s', indent, entry.name, entry.type, size):gsub('%s+$', '')))
     if entry.type == 'directory' then list(path .. '/' .. entry.name, indent .. '  ') end
   end
 end
