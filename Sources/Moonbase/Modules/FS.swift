@@ -375,6 +375,8 @@ final class FSOp: FiberWait {
     let buffer: UnsafeMutableRawPointer?
     let size: Int
     var written = 0
+    /// The fd a write continues on after a short write.
+    var fd: Int32 = -1
     var cancelled = false
 
     init(kind: Kind, path: String, fiber: Fiber, file: FSFile?, buffer: UnsafeMutableRawPointer?, size: Int) {
@@ -402,6 +404,7 @@ final class FSOp: FiberWait {
         }
         if let n = fiber.takeInterruption(lua) { buffer?.deallocate(); return n }
         let op = FSOp(kind: kind, path: path, fiber: fiber, file: file, buffer: buffer, size: size)
+        op.fd = file?.usableFD ?? -1
         op.req.pointee.data = Unmanaged.passRetained(op).toOpaque()
         let rc = begin(vm.worker.loop, op.req, fsCallback)
         if rc < 0 {
@@ -428,7 +431,6 @@ final class FSOp: FiberWait {
             written += result
             uv_fs_req_cleanup(req)
             var buf = uv_buf_init(buffer!.advanced(by: written).assumingMemoryBound(to: CChar.self), UInt32(size - written))
-            let fd = Int32(truncatingIfNeeded: file?.usableFD ?? -1)
             req.pointee.data = Unmanaged.passRetained(self).toOpaque()
             let rc = uv_fs_write(fiber.vm.worker.loop, req, fd, &buf, 1, -1, fsCallback)
             if rc >= 0 { return }
