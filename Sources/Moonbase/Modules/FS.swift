@@ -369,7 +369,10 @@ final class FSOp: FiberWait {
     let req: UnsafeMutablePointer<uv_fs_t>
     let kind: Kind
     let path: String
-    let fiber: Fiber
+    /// Dropped when the request ends: a fiber left suspended on this op (its VM
+    /// ended) still points here, so holding it longer would be a cycle.
+    private var fiber: Fiber?
+    let loop: UnsafeMutablePointer<uv_loop_t>
     var serial: UInt64 = 0
     var file: FSFile?
     let buffer: UnsafeMutableRawPointer?
@@ -384,6 +387,7 @@ final class FSOp: FiberWait {
         self.kind = kind
         self.path = path
         self.fiber = fiber
+        self.loop = fiber.vm.worker.loop
         self.file = file
         self.buffer = buffer
         self.size = size
@@ -432,7 +436,7 @@ final class FSOp: FiberWait {
             uv_fs_req_cleanup(req)
             var buf = uv_buf_init(buffer!.advanced(by: written).assumingMemoryBound(to: CChar.self), UInt32(size - written))
             req.pointee.data = Unmanaged.passRetained(self).toOpaque()
-            let rc = uv_fs_write(fiber.vm.worker.loop, req, fd, &buf, 1, -1, fsCallback)
+            let rc = uv_fs_write(loop, req, fd, &buf, 1, -1, fsCallback)
             if rc >= 0 { return }
             Unmanaged<FSOp>.fromOpaque(req.pointee.data).release()
             req.pointee.result = Int(rc)
@@ -445,7 +449,7 @@ final class FSOp: FiberWait {
     private func finish(result: Int) {
         file?.requestEnded()
         var woke = false
-        if !cancelled {
+        if !cancelled, let fiber {
             let vm = fiber.vm
             woke = fiber.wake(serial: serial) { lua in
                 if result < 0 { return FSModule.pushError(lua, Int32(result), path) }
@@ -478,7 +482,7 @@ final class FSOp: FiberWait {
         }
         if !woke && kind == .open && result >= 0 {
             // Nobody takes this fd any more (interrupted, VM ended).
-            FSOp.closeDetached(Int32(result), loop: fiber.vm.worker.loop)
+            FSOp.closeDetached(Int32(result), loop: loop)
         }
         free()
     }
@@ -494,6 +498,7 @@ final class FSOp: FiberWait {
         req.deallocate()
         buffer?.deallocate()
         file = nil
+        fiber = nil
     }
 
     /// Closes `fd` without anyone waiting; the request frees itself.
