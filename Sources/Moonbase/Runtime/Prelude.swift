@@ -11,6 +11,7 @@ enum Prelude {
         ChannelModule.definition,
         LunetModule.definition,
         ActorsModule.definition,
+        FSModule.definition, FSModule.lunetDefinition,
     ]
 
     static func install(_ vm: VM) {

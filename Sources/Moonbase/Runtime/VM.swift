@@ -239,6 +239,7 @@ final class VM {
         lua_close(L)
         for fiber in liveFibers.values { fiber.joiner = nil }
         liveFibers.removeAll()
+        mainFiber = nil  // Fiber.vm is strong: break the cycle so the VM is freed
         worker.vms[id] = nil
         onEnd?(self, mainFailed, endReason)
         onEnd = nil
