@@ -10,6 +10,10 @@ enum Prelude {
         ConditionVariableModule.definition,
         ChannelModule.definition,
         LunetModule.definition,
+        SocketModule.definition,
+        LunetSocketModule.definition,
+        HTTPModule.definition,
+        UDPModule.definition,
     ]
 
     static func install(_ vm: VM) {
