@@ -146,12 +146,12 @@ enum SocketModule {
         if family == AF_INET6 {
             let a = addr.assumingMemoryBound(to: sockaddr_in6.self)
             uv_ip6_name(a, &name, name.count)
-            lua.push(String(cString: name))
+            lua.push(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             lua.push(Int(UInt16(bigEndian: a.pointee.sin6_port)))
         } else if family == AF_INET {
             let a = addr.assumingMemoryBound(to: sockaddr_in.self)
             uv_ip4_name(a, &name, name.count)
-            lua.push(String(cString: name))
+            lua.push(String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
             lua.push(Int(UInt16(bigEndian: a.pointee.sin_port)))
         } else {
             lua.pushNil()
@@ -410,7 +410,7 @@ enum SocketModule {
                 var size = buf.count
                 let r = uv_pipe_getpeername(UnsafeMutableRawPointer(c.stream).assumingMemoryBound(to: uv_pipe_t.self), &buf, &size)
                 if r < 0 { return fail(lua, errName(r)) }
-                lua.push(bytes: UnsafeRawBufferPointer(start: buf, count: size))
+                buf.withUnsafeBytes { lua.push(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
                 return 1
             }
             var st = sockaddr_storage()
@@ -437,7 +437,7 @@ enum SocketModule {
                 var size = buf.count
                 let r = uv_pipe_getsockname(UnsafeMutableRawPointer(s.stream).assumingMemoryBound(to: uv_pipe_t.self), &buf, &size)
                 if r < 0 { return fail(lua, errName(r)) }
-                lua.push(bytes: UnsafeRawBufferPointer(start: buf, count: size))
+                buf.withUnsafeBytes { lua.push(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
                 return 1
             }
             var st = sockaddr_storage()
