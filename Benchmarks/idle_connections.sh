@@ -15,7 +15,7 @@ BIN=.build/release/moonbase
 ulimit -n "$(ulimit -Hn)"
 PREFIX=$(mktemp -d /tmp/moonbase-nginx.XXXXXX)
 mkdir -p "$PREFIX/tmp"
-sed -e "s/127.0.0.1:8091/127.0.0.1:$NGINX_PORT/" -e "s/worker_connections 4096/worker_connections $((2 * N + 100))/" \
+sed -e "s/127.0.0.1:8091/127.0.0.1:$NGINX_PORT/" -e "s/worker_connections 4096/worker_connections $((N + 2000))/" \
     -e "s/^worker_processes 1;/worker_processes 1;\nworker_rlimit_nofile $(ulimit -Hn);/" \
     Benchmarks/nginx.conf > "$PREFIX/nginx.conf"
 pids=()
