@@ -120,4 +120,21 @@ print(pcall(socket.write, c, {}))
 print(pcall(socket.read, c, -1))
 print(pcall(socket.accept, c))
 c:close(); l:close()
+-- interrupt a write waiting on a full kernel buffer (the peer does not read)
+l = assert(socket.listen('tcp', '127.0.0.1', 0))
+c = assert(socket.connect('127.0.0.1', select(2, l:getsockname())))
+s = assert(l:accept())
+local chunk = string.rep('w', 1024 * 1024)
+local writes = 0
+f = spawn(function()
+  while true do assert(c:write(chunk)); writes = writes + 1 end
+end)
+sleep(0.05)
+f:interrupt()
+print('write interrupted', pcall(f.join, f))
+-- the reader can still drain what was sent
+local total = 0
+while total < 1024 * 1024 do total = total + #assert(s:read()) end
+print('drained at least a chunk', total >= 1024 * 1024)
+c:close(); s:close(); l:close()
 print('done')
