@@ -12,6 +12,10 @@ enum Prelude {
         LunetModule.definition,
         ActorsModule.definition,
         FSModule.definition, FSModule.lunetDefinition,
+        SocketModule.definition,
+        LunetSocketModule.definition,
+        HTTPModule.definition,
+        UDPModule.definition,
     ]
 
     static func install(_ vm: VM) {
