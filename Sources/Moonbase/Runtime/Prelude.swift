@@ -10,6 +10,8 @@ enum Prelude {
         ConditionVariableModule.definition,
         ChannelModule.definition,
         LunetModule.definition,
+        MySQLModule.definition,
+        LunetMySQLModule.definition,
     ]
 
     static func install(_ vm: VM) {
