@@ -118,8 +118,7 @@ enum MySQLModule {
             let strings = CStrings([host, user, password, database, socket])
             let conn = MySQLConn(vm: vm, mysql: m)
             let flags = UInt(multi ? CLIENT_MULTI_STATEMENTS : 0)
-            conn.begin(fiber: fiber, step: conn.connectStep(strings, port: UInt32(port), flags: flags))
-            return vm.yield(lua)
+            return conn.begin(lua, vm, fiber: fiber, step: conn.connectStep(strings, port: UInt32(port), flags: flags))
         }
     }
 
@@ -133,8 +132,7 @@ enum MySQLModule {
             if let n = fiber.takeInterruption(lua) { return n }
             guard let c, c.usable else { return pushError(lua, "closed") }
             let text = OwnedBytes(sql)
-            c.begin(fiber: fiber, step: c.queryStep(text))
-            return vm.yield(lua)
+            return c.begin(lua, vm, fiber: fiber, step: c.queryStep(text))
         }
     }
 
@@ -152,8 +150,7 @@ enum MySQLModule {
             if let r = fiber.takeInterruption(lua) { return r }
             guard let c, c.usable else { return pushError(lua, "closed") }
             let text = OwnedBytes(sql)
-            c.begin(fiber: fiber, step: c.executeStep(text, params))
-            return vm.yield(lua)
+            return c.begin(lua, vm, fiber: fiber, step: c.executeStep(text, params))
         }
     }
 
@@ -372,12 +369,26 @@ final class MySQLConn: FiberWait, VMResource {
 
     // MARK: Driving
 
-    func begin(fiber: Fiber, step: @escaping (Int32) -> Int32) {
-        self.fiber = fiber
-        self.serial = fiber.suspend(on: self, external: true)
+    /// Starts an operation for `fiber` (running the Swift function on `lua`).
+    /// Returns the suspending function's result: the values pushed at once when
+    /// the operation completed inside its `_start` call, or a yield.
+    func begin(_ lua: LuaState, _ vm: VM, fiber: Fiber, step: @escaping (Int32) -> Int32) -> Int32 {
         keepAlive = self
         self.step = step
-        drive(0)
+        let status = step(0)
+        if status == 0 {
+            self.step = nil
+            let result = outcome
+            outcome = nil
+            let n = result.map { push($0, lua) } ?? MySQLModule.pushError(lua, "closed")
+            if case .textRows(let res)? = result { mysql_free_result(res) }
+            if closeRequested || !connected { startClose() } else { keepAlive = nil }
+            return n
+        }
+        self.fiber = fiber
+        self.serial = fiber.suspend(on: self, external: true)
+        wait(status)
+        return vm.yield(lua)
     }
 
     private func drive(_ events: Int32) {
