@@ -187,9 +187,8 @@ enum MySQLModule {
             guard let c, c.usable, let m = c.mysql else { return pushError(lua, "closed") }
             let out = UnsafeMutablePointer<CChar>.allocate(capacity: 2 * s.count + 1)
             defer { out.deallocate() }
-            var empty: CChar = 0
-            let src = s.baseAddress?.assumingMemoryBound(to: CChar.self) ?? withUnsafePointer(to: &empty) { $0 }
-            let n = mysql_real_escape_string(m, out, src, UInt(s.count))
+            // Lua strings always have a (NUL-terminated) buffer, also when empty.
+            let n = mysql_real_escape_string(m, out, s.baseAddress!.assumingMemoryBound(to: CChar.self), UInt(s.count))
             lua.push(bytes: UnsafeRawBufferPointer(start: out, count: Int(n)))
             return 1
         }
