@@ -340,7 +340,9 @@ final class MySQLConn: FiberWait, VMResource {
         case rows(names: [[UInt8]], rows: [[MySQLValue]])
     }
 
-    weak var vm: VM?
+    /// Valid while `vmEnded` is false (a VM lives at least until it ends).
+    private unowned(unsafe) let vm: VM
+    private var vmEnded = false
     let loop: UnsafeMutablePointer<uv_loop_t>
     private(set) var mysql: UnsafeMutablePointer<MYSQL>?
     private var poll: UnsafeMutablePointer<uv_poll_t>?
@@ -478,7 +480,7 @@ final class MySQLConn: FiberWait, VMResource {
         case .connected:
             let box = lua_newuserdata(lua.L, MemoryLayout<UnsafeMutableRawPointer?>.size)!
             box.storeBytes(of: Unmanaged.passRetained(self).toOpaque(), as: UnsafeMutableRawPointer?.self)
-            if let vm, let ref = vm.metatables[MySQLModule.connMetatable] {
+            if !vmEnded, let ref = vm.metatables[MySQLModule.connMetatable] {
                 lua_rawgeti(lua.L, mb_registryindex(), ref)
                 lua_setmetatable(lua.L, -2)
             }
@@ -569,7 +571,10 @@ final class MySQLConn: FiberWait, VMResource {
 
     func cancelWait(of fiber: Fiber) { closeAsync(wakeWaiter: false) }
 
-    func release() { closeAsync(wakeWaiter: false) }
+    func release() {
+        vmEnded = true
+        closeAsync(wakeWaiter: false)
+    }
 
     private func startClose() {
         closeRequested = true
@@ -593,7 +598,7 @@ final class MySQLConn: FiberWait, VMResource {
         if let timer { closeHandle(timer) }
         poll = nil
         timer = nil
-        vm?.unregister(self)
+        if !vmEnded { vm.unregister(self) }
         keepAlive = nil
     }
 
