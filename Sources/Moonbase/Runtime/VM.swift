@@ -227,6 +227,7 @@ final class VM {
         lua_close(L)
         for fiber in liveFibers.values { fiber.joiner = nil }
         liveFibers.removeAll()
+        mainFiber = nil  // breaks the VM <-> main fiber retain cycle
         worker.vms[id] = nil
         onEnd?(self, mainFailed, endReason)
         onEnd = nil
