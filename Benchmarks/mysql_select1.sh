@@ -12,7 +12,7 @@ secs=${1:-3}
 mariadb --no-defaults --socket="$MOONBASE_MYSQL_SOCKET" -uroot -e \
   "CREATE DATABASE IF NOT EXISTS test; GRANT ALL ON test.* TO '$MOONBASE_MYSQL_USER'@'127.0.0.1';"
 slap() {  # queries per second reported by mariadb-slap at concurrency $1
-  local c=$1 n=$(( $1 * 4000 ))
+  local c=$1 n=$(( 20000 + $1 * 5000 ))
   local avg
   avg=$(timeout 60 mariadb-slap --no-defaults --host=127.0.0.1 --port="$MOONBASE_MYSQL_PORT" \
     --user="$MOONBASE_MYSQL_USER" --password="$MOONBASE_MYSQL_PASSWORD" --create-schema=test \
