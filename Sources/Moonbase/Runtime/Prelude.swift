@@ -16,6 +16,8 @@ enum Prelude {
         LunetSocketModule.definition,
         HTTPModule.definition,
         UDPModule.definition,
+        MySQLModule.definition,
+        LunetMySQLModule.definition,
     ]
 
     static func install(_ vm: VM) {
