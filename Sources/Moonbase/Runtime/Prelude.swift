@@ -11,6 +11,7 @@ enum Prelude {
         ChannelModule.definition,
         LunetModule.definition,
         ActorsModule.definition,
+        RuntimeInfoModule.definition,
         FSModule.definition, FSModule.lunetDefinition,
         SocketModule.definition,
         LunetSocketModule.definition,
