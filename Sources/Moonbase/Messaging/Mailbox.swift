@@ -234,7 +234,7 @@ struct FiberWaker: @unchecked Sendable {
             fiber.wake(serial: serial, push)
         } else {
             let me = self
-            worker.post { _ in me.fiber.wake(serial: me.serial, push) }
+            Worker.postFromCurrent(to: worker) { _ in me.fiber.wake(serial: me.serial, push) }
         }
     }
 }

@@ -23,6 +23,9 @@ public final class Worker: @unchecked Sendable {
     private var thread = pthread_t()
     private var ready = Deque<ReadyFiber>()
     private var idleActive = false
+    /// Jobs for other workers produced by this worker's fibers, sent in one
+    /// batch per target (one lock, one wake-up) when the ready pass ends.
+    private var outgoing: [Int: [Job]] = [:]
     private var stopping = false
     /// VMs living on this worker, by id.
     var vms: [Int: VM] = [:]
@@ -98,13 +101,60 @@ public final class Worker: @unchecked Sendable {
         uv_async_send(wakeup)
     }
 
-    fileprivate func drainInbound() {
-        let jobs = inbound.withLock { q -> [Job] in
-            let taken = q
-            q.removeAll(keepingCapacity: true)
-            return taken
+    /// Posts a batch of jobs with one lock and one wake-up.
+    private func post(batch jobs: [Job]) {
+        inbound.withLock { $0.append(contentsOf: jobs) }
+        uv_async_send(wakeup)
+    }
+
+    /// Runs `job` on `target` soon, from the worker running the caller. A
+    /// fiber streaming messages to another worker would otherwise pay a
+    /// cross-thread wake-up per message; batched, the target wakes once per
+    /// ready pass (or every `outgoingBatchLimit` jobs) with all of them.
+    static func postFromCurrent(to target: Worker, _ job: @escaping Job) {
+        guard let current = Worker.current, current !== target else {
+            target.post(job)
+            return
         }
+        current.queueOutgoing(job, to: target)
+    }
+
+    private static let outgoingBatchLimit = 64
+
+    private func queueOutgoing(_ job: @escaping Job, to target: Worker) {
+        assertConfined("outgoing jobs")
+        let count = outgoing[target.index, default: []].count + 1
+        outgoing[target.index, default: []].append(job)
+        if count >= Worker.outgoingBatchLimit {
+            flushOutgoing(to: target.index)
+        } else if !idleActive {
+            // Keep the loop from blocking in poll before the batch is sent.
+            idleActive = true
+            uv_idle_start(idleHandle, workerIdleCallback)
+        }
+    }
+
+    private func flushOutgoing(to index: Int) {
+        guard let jobs = outgoing.removeValue(forKey: index), !jobs.isEmpty else { return }
+        runtime.workers[index].post(batch: jobs)
+    }
+
+    private func flushAllOutgoing() {
+        guard !outgoing.isEmpty else { return }
+        for index in Array(outgoing.keys) { flushOutgoing(to: index) }
+    }
+
+    /// The worker whose thread runs the caller, if any.
+    static var current: Worker? {
+        guard let p = pthread_getspecific(currentWorkerKey) else { return nil }
+        return Unmanaged<Worker>.fromOpaque(p).takeUnretainedValue()
+    }
+
+    fileprivate func drainInbound() {
+        var jobs: [Job] = []
+        inbound.withLock { swap(&jobs, &$0) }
         for job in jobs { job(self) }
+        flushAllOutgoing()
         if stopping { closeHandles() }
     }
 
@@ -150,6 +200,7 @@ public final class Worker: @unchecked Sendable {
             budget -= 1
             next.fiber.vm.resume(next.fiber, nargs: next.nargs)
         }
+        flushAllOutgoing()
         if ready.isEmpty && idleActive {
             idleActive = false
             uv_idle_stop(idleHandle)
