@@ -19,6 +19,7 @@ enum Prelude {
         UDPModule.definition,
         MySQLModule.definition,
         LunetMySQLModule.definition,
+        JSONModule.definition,
     ]
 
     static func install(_ vm: VM) {
