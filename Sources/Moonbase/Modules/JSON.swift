@@ -259,7 +259,7 @@ function decode_value(s, i, depth)
     return lit[2], i + #lit[1]
   end
   if c == '-' or find(c, '^%d') then return decode_number(s, i) end
-  if c == '' then return fail(s, i, 'unexpected end') end
+  if c == '' then return fail(s, i, 'a value expected') end
   return fail(s, i, 'unexpected character')
 end
 
