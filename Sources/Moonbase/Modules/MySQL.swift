@@ -649,21 +649,36 @@ final class MySQLConn: FiberWait, VMResource {
     func queryStep(_ sql: OwnedBytes) -> (Int32) -> Int32 {
         var phase = 0
         var ret: Int32 = 0
+        var readFailed: my_bool = 0
         var res: UnsafeMutablePointer<MYSQL_RES>? = nil
         return { [unowned self] ev in
             guard let m = self.mysql else { return 0 }
             while true {
                 switch phase {
                 case 0:
-                    let s = mysql_real_query_start(&ret, m, sql.pointer, UInt(sql.count))
+                    // Send, then wait for the answer before reading: reading at once
+                    // (mysql_real_query) costs a recv that fails with EAGAIN per query.
+                    let s = mysql_send_query_start(&ret, m, sql.pointer, UInt(sql.count))
                     if s != 0 { phase = 1; return s }
-                    phase = 2
+                    phase = 9
                 case 1:
-                    let s = mysql_real_query_cont(&ret, m, ev)
+                    let s = mysql_send_query_cont(&ret, m, ev)
+                    if s != 0 { return s }
+                    phase = 9
+                case 9:
+                    if ret != 0 { self.outcome = .error(self.errorText()); return 0 }
+                    phase = 10
+                    return MYSQL_WAIT_READ
+                case 10:
+                    let s = mysql_read_query_result_start(&readFailed, m)
+                    if s != 0 { phase = 11; return s }
+                    phase = 2
+                case 11:
+                    let s = mysql_read_query_result_cont(&readFailed, m, ev)
                     if s != 0 { return s }
                     phase = 2
                 case 2:
-                    if ret != 0 { self.outcome = .error(self.errorText()); return 0 }
+                    if readFailed != 0 { self.outcome = .error(self.errorText()); return 0 }
                     if mysql_field_count(m) == 0 {
                         self.outcome = .summary(affected: mysql_affected_rows(m), insertID: mysql_insert_id(m))
                         phase = 5
