@@ -363,6 +363,12 @@ final class MySQLConn: FiberWait, VMResource {
     private(set) var connected = false
     private var closeRequested = false
     private var closing = false
+    /// Prepared statements by SQL text, reused by later calls with the same
+    /// text: one round trip (execute) instead of three (prepare, execute, close).
+    private var statements: [[UInt8]: UnsafeMutablePointer<MYSQL_STMT>] = [:]
+    /// The cached statements' texts, least recently used first.
+    private var statementOrder: [[UInt8]] = []
+    static let statementCacheLimit = 32
 
     init(vm: VM, mysql: UnsafeMutablePointer<MYSQL>) {
         self.vm = vm
@@ -604,6 +610,11 @@ final class MySQLConn: FiberWait, VMResource {
     }
 
     private func closed() {
+        // mysql_close detached the statements from the connection: closing them
+        // now only frees their memory (no I/O).
+        for st in statements.values { mysql_stmt_close(st) }
+        statements = [:]
+        statementOrder = []
         mysql = nil
         connected = false
         if let poll { closeHandle(poll) }
@@ -728,26 +739,73 @@ final class MySQLConn: FiberWait, VMResource {
         }
     }
 
+    /// The cached statement for `key`, marked as the most recently used.
+    private func cachedStatement(_ key: [UInt8]) -> UnsafeMutablePointer<MYSQL_STMT>? {
+        guard let st = statements[key] else { return nil }
+        if statementOrder.last != key, let i = statementOrder.firstIndex(of: key) {
+            statementOrder.append(statementOrder.remove(at: i))
+        }
+        return st
+    }
+
+    /// Caches `st`; returns the least recently used statement it pushed out
+    /// (to be closed by the caller), if the cache was full.
+    private func cacheStatement(_ key: [UInt8], _ st: UnsafeMutablePointer<MYSQL_STMT>) -> UnsafeMutablePointer<MYSQL_STMT>? {
+        statements[key] = st
+        statementOrder.append(key)
+        guard statementOrder.count > MySQLConn.statementCacheLimit else { return nil }
+        return statements.removeValue(forKey: statementOrder.removeFirst())
+    }
+
+    private func forgetStatement(_ key: [UInt8]) {
+        statements[key] = nil
+        statementOrder.removeAll { $0 == key }
+    }
+
     func executeStep(_ sql: OwnedBytes, _ params: ParamBinds) -> (Int32) -> Int32 {
         var phase = 0
         var ret: Int32 = 0
         var bret: my_bool = 0
         var stmt: UnsafeMutablePointer<MYSQL_STMT>? = nil
+        let key = Array(UnsafeRawBufferPointer(start: sql.pointer, count: sql.count))
+        /// `stmt` is in the cache: kept open at the end unless it failed.
+        var cached = false
+        /// A statement pushed out of the cache, closed at the end.
+        var evicted: UnsafeMutablePointer<MYSQL_STMT>? = nil
+        /// The result columns of a cached statement changed (ALTER TABLE):
+        /// it is closed and the call starts again with a fresh prepare, once.
+        var retrying = false, retried = false
         var results: ResultBinds? = nil
         var rows: [[MySQLValue]] = []
         return { [unowned self] ev in
             guard let m = self.mysql else { return 0 }
             func fail() {
+                if cached, !retried, let st = stmt, mysql_stmt_errno(st) == 2057 {  // CR_NEW_STMT_METADATA (errmsg.h)
+                    self.forgetStatement(key)
+                    cached = false
+                    retried = true
+                    retrying = true
+                    phase = 20
+                    return
+                }
                 if let st = stmt {
                     self.outcome = .error("\(mysql_stmt_errno(st)): \(String(cString: mysql_stmt_error(st)))")
                 } else {
                     self.outcome = .error(self.errorText())
                 }
+                // A statement that failed is not trusted again: closed, not kept.
+                if cached { self.forgetStatement(key); cached = false }
                 phase = 20
             }
             while true {
                 switch phase {
                 case 0:
+                    if let st = self.cachedStatement(key) {
+                        stmt = st
+                        cached = true
+                        phase = 2
+                        continue
+                    }
                     stmt = mysql_stmt_init(m)
                     guard let st = stmt else { self.outcome = .error(self.errorText()); return 0 }
                     let s = mysql_stmt_prepare_start(&ret, st, sql.pointer, UInt(sql.count))
@@ -760,6 +818,10 @@ final class MySQLConn: FiberWait, VMResource {
                 case 2:
                     let st = stmt!
                     if ret != 0 { fail(); continue }
+                    if !cached {
+                        evicted = self.cacheStatement(key, st)
+                        cached = true
+                    }
                     let expected = Int(mysql_stmt_param_count(st))
                     if expected != params.count {
                         self.outcome = .error("mysql: \(expected) parameters expected, got \(params.count)")
@@ -820,7 +882,14 @@ final class MySQLConn: FiberWait, VMResource {
                         fail()
                     }
                 case 20:
-                    guard let st = stmt else { return 0 }
+                    if cached {
+                        // Kept for the next call: only its result set is freed (no I/O).
+                        mysql_stmt_free_result(stmt!)
+                        stmt = nil
+                        cached = false
+                    }
+                    if stmt == nil { stmt = evicted; evicted = nil }
+                    guard let st = stmt else { phase = 22; continue }
                     let s = mysql_stmt_close_start(&bret, st)
                     if s != 0 { phase = 21; return s }
                     phase = 22
@@ -829,6 +898,20 @@ final class MySQLConn: FiberWait, VMResource {
                     if s != 0 { return s }
                     phase = 22
                 default:
+                    if let e = evicted {
+                        evicted = nil
+                        stmt = e
+                        phase = 20
+                        continue
+                    }
+                    if retrying {
+                        retrying = false
+                        stmt = nil
+                        results = nil
+                        rows = []
+                        phase = 0
+                        continue
+                    }
                     stmt = nil
                     results = nil
                     _ = params  // bound buffers live until the statement is closed
