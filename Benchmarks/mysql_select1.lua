@@ -1,9 +1,12 @@
 -- `SELECT 1` round trips per second: N fibers, each on its own connection,
--- for D seconds. Usage: moonbase run --threads 1 mysql_select1.lua [fibers] [seconds]
+-- for D seconds. With `prepared`, `SELECT ?` with a parameter (a prepared
+-- statement, cached per connection) instead of the text protocol.
+-- Usage: moonbase run --threads 1 mysql_select1.lua [fibers] [seconds] [prepared]
 local mysql = require('mysql')
 local time = require('time')
 local fibers = tonumber(arg[1] or '1')
 local seconds = tonumber(arg[2] or '3')
+local prepared = arg[3] == 'prepared'
 local opts = {
   host = os.getenv('MOONBASE_MYSQL_HOST') or '127.0.0.1',
   port = tonumber(os.getenv('MOONBASE_MYSQL_PORT') or '3306'),
@@ -20,7 +23,8 @@ for i = 1, fibers do
   workers[i] = spawn(function()
     local c, n = conns[i], 0
     while not stop do
-      local rows = c:query('SELECT 1')
+      local rows
+      if prepared then rows = c:query('SELECT ?', 1) else rows = c:query('SELECT 1') end
       if not rows then error('query failed') end
       n = n + 1
     end

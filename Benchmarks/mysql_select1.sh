@@ -42,4 +42,12 @@ for c in 1 16; do
   printf '%-34s %12s %14s %7s   %s | %s\n' "mysql SELECT 1/s, $c conn(s)" "$m" "$r" "$ratio" "${mine[*]}" "${ref[*]}"
   reports+=("$(bench_report "mysql SELECT 1, 1 worker, $c conn(s)" "$m" "queries/s" "mariadb-slap -c$c" "$r" "ratio>=0.9")")
 done
+# The same with a parameter (prepared statement, cached): no reference, no goal.
+mine=()
+for _ in $(seq "$runs"); do
+  mine+=("$(timeout 60 "$BENCH_BIN" run --threads 1 Benchmarks/mysql_select1.lua 1 "$secs" prepared)")
+done
+m=$(bench_median "${mine[@]}")
+printf '%-34s %12s %14s %7s   %s\n' "mysql SELECT ?/s, 1 conn" "$m" - - "${mine[*]}"
+reports+=("$(bench_report "mysql SELECT ? (prepared, cached), 1 worker, 1 conn" "$m" "queries/s" - - -)")
 printf '%s\n' "${reports[@]}"
