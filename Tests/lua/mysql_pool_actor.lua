@@ -9,6 +9,12 @@ if _CONTEXT == 'worker' then
   -- A client actor: gets the pool's address, runs 4 queries at once, reports.
   local job = inbox:receive()
   local db = mysql_pool.client(job.pool)
+  if job.crash then
+    -- A client that fails while its request is being served.
+    spawn(function() db:query('SELECT SLEEP(0.2)') end):detach()
+    require('time').sleep(0.05)
+    error('client crashed on purpose', 0)
+  end
   local fibers = {}
   for i = 1, 4 do
     fibers[i] = spawn(function() return db:query('SELECT ? * 10 AS n, SLEEP(0.05) AS s', i)[1].n end)
@@ -97,6 +103,13 @@ local report = mysql_pool.receive()
 print('client actor on worker', report.worker, 'got:', table.concat(report.got, ' '), 'main got:', mine:join())
 
 assert(db:exec('DROP TABLE pool_accounts'))
+
+-- a client actor that ends while the pool serves its request: the pool goes on
+local doomed = spawn_vm('.', { monitor = true })
+doomed:send({ pool = address, crash = true })
+local down = mysql_pool.receive()
+print('client ended:', down.event, down.from == doomed, (down.reason:match('^[^\n]*')))
+print('pool still serves:', db:query('SELECT 1 AS one')[1].one)
 
 -- stop: later requests fail
 print('stop:', db:stop())
