@@ -437,7 +437,8 @@ function Client:transaction(statements)
     if type(st) ~= 'table' or type(st[1]) ~= 'string' then
       error(('mysql_pool client:transaction: statement %d must be a table { sql, params... }'):format(i), 2)
     end
-    local n = (st.n or table.maxn(st)) - 1
+    -- A trailing nil parameter is lost in a table constructor: mysql.null is the way.
+    local n = table.maxn(st) - 1
     local params = pack_params('transaction', n, { select(2, unpack(st, 1, n + 1)) })
     if st.expect ~= nil and type(st.expect) ~= 'number' then
       error(('mysql_pool client:transaction: statement %d: expect must be a number'):format(i), 2)
