@@ -356,7 +356,7 @@ final class MySQLConn: FiberWait, VMResource {
     /// Advances the operation in flight with the events that happened; returns
     /// a MYSQL_WAIT_* status to wait for, or 0 when the operation is over.
     private var step: ((Int32) -> Int32)?
-    private var outcome: Outcome?
+    fileprivate var outcome: Outcome?
     private var fiber: Fiber?
     private var serial: UInt64 = 0
     private var keepAlive: MySQLConn?
@@ -559,7 +559,7 @@ final class MySQLConn: FiberWait, VMResource {
         }
     }
 
-    private func errorText() -> String {
+    fileprivate func errorText() -> String {
         guard let m = mysql else { return "closed" }
         return "\(mysql_errno(m)): \(String(cString: mysql_error(m)))"
     }
@@ -658,85 +658,7 @@ final class MySQLConn: FiberWait, VMResource {
     }
 
     func queryStep(_ sql: OwnedBytes) -> (Int32) -> Int32 {
-        var phase = 0
-        var ret: Int32 = 0
-        var readFailed: my_bool = 0
-        var res: UnsafeMutablePointer<MYSQL_RES>? = nil
-        return { [unowned self] ev in
-            guard let m = self.mysql else { return 0 }
-            while true {
-                switch phase {
-                case 0:
-                    // Send, then wait for the answer before reading: reading at once
-                    // (mysql_real_query) costs a recv that fails with EAGAIN per query.
-                    let s = mysql_send_query_start(&ret, m, sql.pointer, UInt(sql.count))
-                    if s != 0 { phase = 1; return s }
-                    phase = 9
-                case 1:
-                    let s = mysql_send_query_cont(&ret, m, ev)
-                    if s != 0 { return s }
-                    phase = 9
-                case 9:
-                    if ret != 0 { self.outcome = .error(self.errorText()); return 0 }
-                    phase = 10
-                    return MYSQL_WAIT_READ
-                case 10:
-                    let s = mysql_read_query_result_start(&readFailed, m)
-                    if s != 0 { phase = 11; return s }
-                    phase = 2
-                case 11:
-                    let s = mysql_read_query_result_cont(&readFailed, m, ev)
-                    if s != 0 { return s }
-                    phase = 2
-                case 2:
-                    if readFailed != 0 { self.outcome = .error(self.errorText()); return 0 }
-                    if mysql_field_count(m) == 0 {
-                        self.outcome = .summary(affected: mysql_affected_rows(m), insertID: mysql_insert_id(m))
-                        phase = 5
-                        continue
-                    }
-                    let s = mysql_store_result_start(&res, m)
-                    if s != 0 { phase = 3; return s }
-                    phase = 4
-                case 3:
-                    let s = mysql_store_result_cont(&res, m, ev)
-                    if s != 0 { return s }
-                    phase = 4
-                case 4:
-                    guard let r = res else { self.outcome = .error(self.errorText()); return 0 }
-                    res = nil
-                    if self.outcome == nil { self.outcome = .textRows(r) } else { mysql_free_result(r) }
-                    phase = 5
-                case 5:
-                    // Further results (multi_statements): read and drop them.
-                    guard mysql_more_results(m) != 0 else { return 0 }
-                    let s = mysql_next_result_start(&ret, m)
-                    if s != 0 { phase = 6; return s }
-                    phase = 7
-                case 6:
-                    let s = mysql_next_result_cont(&ret, m, ev)
-                    if s != 0 { return s }
-                    phase = 7
-                case 7:
-                    if ret > 0 {
-                        if case .textRows(let r)? = self.outcome { mysql_free_result(r) }
-                        self.outcome = .error(self.errorText())
-                        return 0
-                    }
-                    if ret < 0 { return 0 }
-                    if mysql_field_count(m) == 0 { phase = 5; continue }
-                    let s = mysql_store_result_start(&res, m)
-                    if s != 0 { phase = 8; return s }
-                    phase = 4
-                case 8:
-                    let s = mysql_store_result_cont(&res, m, ev)
-                    if s != 0 { return s }
-                    phase = 4
-                default:
-                    return 0
-                }
-            }
-        }
+        TextQuery(self, sql).step
     }
 
     /// The cached statement for `key`, marked as the most recently used.
@@ -917,6 +839,102 @@ final class MySQLConn: FiberWait, VMResource {
                     _ = params  // bound buffers live until the statement is closed
                     return 0
                 }
+            }
+        }
+    }
+}
+
+/// A text-protocol query in flight, stepped by its connection's poll: send,
+/// wait until readable, read the result, store it, drop further results.
+/// Its state lives in one object (one allocation per query rather than a heap
+/// box per captured variable), copied to locals while a step runs.
+final class TextQuery {
+    private unowned(unsafe) let conn: MySQLConn  // alive while its operation runs (keepAlive)
+    private let sql: OwnedBytes
+    private var phase = 0
+    private var ret: Int32 = 0
+    private var readFailed: my_bool = 0
+    private var res: UnsafeMutablePointer<MYSQL_RES>? = nil
+
+    init(_ conn: MySQLConn, _ sql: OwnedBytes) {
+        self.conn = conn
+        self.sql = sql
+    }
+
+    func step(_ ev: Int32) -> Int32 {
+        guard let m = conn.mysql else { return 0 }
+        var phase = self.phase, ret = self.ret, readFailed = self.readFailed, res = self.res
+        defer { self.phase = phase; self.ret = ret; self.readFailed = readFailed; self.res = res }
+        while true {
+            switch phase {
+            case 0:
+                // Send, then wait for the answer before reading: reading at once
+                // (mysql_real_query) costs a recv that fails with EAGAIN per query.
+                let s = mysql_send_query_start(&ret, m, sql.pointer, UInt(sql.count))
+                if s != 0 { phase = 1; return s }
+                phase = 9
+            case 1:
+                let s = mysql_send_query_cont(&ret, m, ev)
+                if s != 0 { return s }
+                phase = 9
+            case 9:
+                if ret != 0 { conn.outcome = .error(conn.errorText()); return 0 }
+                phase = 10
+                return MYSQL_WAIT_READ
+            case 10:
+                let s = mysql_read_query_result_start(&readFailed, m)
+                if s != 0 { phase = 11; return s }
+                phase = 2
+            case 11:
+                let s = mysql_read_query_result_cont(&readFailed, m, ev)
+                if s != 0 { return s }
+                phase = 2
+            case 2:
+                if readFailed != 0 { conn.outcome = .error(conn.errorText()); return 0 }
+                if mysql_field_count(m) == 0 {
+                    conn.outcome = .summary(affected: mysql_affected_rows(m), insertID: mysql_insert_id(m))
+                    phase = 5
+                    continue
+                }
+                let s = mysql_store_result_start(&res, m)
+                if s != 0 { phase = 3; return s }
+                phase = 4
+            case 3:
+                let s = mysql_store_result_cont(&res, m, ev)
+                if s != 0 { return s }
+                phase = 4
+            case 4:
+                guard let r = res else { conn.outcome = .error(conn.errorText()); return 0 }
+                res = nil
+                if conn.outcome == nil { conn.outcome = .textRows(r) } else { mysql_free_result(r) }
+                phase = 5
+            case 5:
+                // Further results (multi_statements): read and drop them.
+                guard mysql_more_results(m) != 0 else { return 0 }
+                let s = mysql_next_result_start(&ret, m)
+                if s != 0 { phase = 6; return s }
+                phase = 7
+            case 6:
+                let s = mysql_next_result_cont(&ret, m, ev)
+                if s != 0 { return s }
+                phase = 7
+            case 7:
+                if ret > 0 {
+                    if case .textRows(let r)? = conn.outcome { mysql_free_result(r) }
+                    conn.outcome = .error(conn.errorText())
+                    return 0
+                }
+                if ret < 0 { return 0 }
+                if mysql_field_count(m) == 0 { phase = 5; continue }
+                let s = mysql_store_result_start(&res, m)
+                if s != 0 { phase = 8; return s }
+                phase = 4
+            case 8:
+                let s = mysql_store_result_cont(&res, m, ev)
+                if s != 0 { return s }
+                phase = 4
+            default:
+                return 0
             }
         }
     }
