@@ -2,7 +2,7 @@
 SWIFT ?= swift
 BUILD_PACKAGES := libluajit-5.1-dev libuv1-dev libmariadb-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) mariadb-server mariadb-client lua-cjson
-FLAGSHIP ?= examples/sleepsort.lua
+FLAGSHIP ?= examples/http_multicore.lua
 
 .PHONY: run test build release deps test-deps clean
 
