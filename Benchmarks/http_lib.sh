@@ -52,7 +52,7 @@ http_cpu_ticks() {
 http_wrk() {
   local port=$1 conns=$2 threads=$3 secs=$4
   shift 4
-  local before=0 after out
+  local before=0 after=0 out
   [ $# -gt 0 ] && before=$(http_cpu_ticks "$@")
   out=$(timeout $((secs + 30)) wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/")
   [ $# -gt 0 ] && after=$(http_cpu_ticks "$@")
