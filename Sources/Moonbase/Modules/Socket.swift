@@ -157,6 +157,22 @@ enum SocketModule {
         throw .badArgument(function, i, "socket", expected: "socket", got: lua.typeName(at: i))
     }
 
+    /// An integer field of the options table at `opts` (nil when absent); a bad
+    /// value raises naming the argument and the field.
+    static func integerOption(_ lua: LuaState, _ opts: Int32, _ key: String, _ function: String,
+                              atLeast least: Int) throws(LuaError) -> Int? {
+        try lua.field(opts, key) { i throws(LuaError) -> Int? in
+            if lua.isNoneOrNil(i) { return nil }
+            let isNumber = lua_type(lua.L, i) == LUA_TNUMBER
+            let n = isNumber ? lua.toNumber(i) : .nan
+            guard n == n.rounded(), n >= Double(least), n < 9.0e15 else {
+                let got = !isNumber ? lua.typeName(at: i) : n == n.rounded() && abs(n) < 9.0e15 ? "\(Int(n))" : "\(n)"
+                throw LuaError("\(function): bad argument #\(opts) 'opts.\(key)' (integer >= \(least) expected, got \(got))")
+            }
+            return Int(n)
+        }
+    }
+
     /// Parses a literal address ("*" and "localhost" accepted).
     static func literalAddress(_ host: String, _ port: Int) -> sockaddr_storage? {
         var st = sockaddr_storage()
@@ -217,12 +233,10 @@ enum SocketModule {
             var ceiling = defaultCeiling
             let optsIndex: Int32 = kind == "unix" ? 3 : 4
             if try lua.optTable(optsIndex, "socket.listen", "opts") {
-                backlog = try lua.field(optsIndex, "backlog") { i throws(LuaError) in
-                    try lua.optInteger(i, "socket.listen", "opts.backlog") } ?? backlog
+                backlog = try integerOption(lua, optsIndex, "backlog", "socket.listen", atLeast: 1) ?? backlog
                 reuseport = try lua.field(optsIndex, "reuseport") { i in lua.toBoolean(i) } ?? false
                 nodelay = try lua.field(optsIndex, "nodelay") { i in lua.toBoolean(i) } ?? false
-                ceiling = try lua.field(optsIndex, "read_limit") { i throws(LuaError) in
-                    try lua.optInteger(i, "socket.listen", "opts.read_limit") } ?? ceiling
+                ceiling = try integerOption(lua, optsIndex, "read_limit", "socket.listen", atLeast: 1) ?? ceiling
             }
             let listener: Listener
             if kind == "unix" {
