@@ -19,10 +19,14 @@ if _CONTEXT ~= 'main' then
   local order = inbox:receive()
   local me, answered = moonbase.worker(), 0
   local headers = { ['X-Worker'] = tostring(me) }
-  local server = assert(http.serve('127.0.0.1', order.port, function()
+  local server, err = http.serve('127.0.0.1', order.port, function()
     answered = answered + 1
     return 200, 'hello', headers
-  end, { reuseport = true, backlog = 4096 }))
+  end, { reuseport = true, backlog = 4096 })
+  if not server then
+    order.reply:send({ error = err })
+    return
+  end
   order.reply:send({ port = select(2, server:getsockname()), worker = me })
   local stop = inbox:receive()
   server:close()
@@ -33,15 +37,27 @@ end
 local serve_forever = arg and arg[1] == 'serve'
 local workers = moonbase.workers()
 
+-- Tells the server actors to stop; returns the requests they answered in all.
+local function stop_servers(servers)
+  for _, server in ipairs(servers) do server:send({ reply = inbox }) end
+  local answered = 0
+  for _ = 1, #servers do answered = answered + inbox:receive().answered end
+  return answered
+end
+
 -- Starts one server actor per worker; the first picks the port (0: a free one),
 -- the others join it. Returns the actors and the port.
 local function start_servers(port)
   local servers = {}
   for k = 1, workers do
-    servers[k] = spawn_vm('.', { thread = k })
-    servers[k]:send({ port = port, reply = inbox })
+    local server = spawn_vm('.', { thread = k })
+    server:send({ port = port, reply = inbox })
     local ready = inbox:receive()
-    port = ready.port
+    if ready.error then
+      stop_servers(servers)
+      error(('http_multicore: cannot listen on port %d: %s'):format(port, ready.error), 0)
+    end
+    servers[k], port = server, ready.port
   end
   return servers, port
 end
@@ -95,7 +111,4 @@ print('every request answered "200 hello": ' .. tostring(answered == sent))
 print(('connections were served by %d of %d workers'):format(seen_count, workers))
 
 -- Stop the servers; what they counted must match what the clients got.
-local counted = 0
-for _, server in ipairs(servers) do server:send({ reply = inbox }) end
-for _ = 1, workers do counted = counted + inbox:receive().answered end
-print('the servers counted the same number of requests: ' .. tostring(counted == answered))
+print('the servers counted the same number of requests: ' .. tostring(stop_servers(servers) == answered))
