@@ -189,10 +189,17 @@ public final class Worker: @unchecked Sendable {
         ready.prepend(ready.removeLast())
     }
 
-    /// Resumes the fibers that were ready when the pass began; fibers made
-    /// ready meanwhile wait for the next pass, after the loop polled for I/O.
+    /// Fibers made ready during a pass may run in the same pass up to this
+    /// many resumptions in all, before the loop polls for I/O again: two
+    /// fibers handing work back and forth would otherwise pay a poll
+    /// (a syscall) per hand-over, while I/O still waits at most one pass.
+    private static let resumesPerPass = 128
+
+    /// Resumes the fibers that were ready when the pass began, and those made
+    /// ready meanwhile while fewer than `resumesPerPass` ran; the rest wait
+    /// for the next pass, after the loop polled for I/O.
     fileprivate func runReadyFibers() {
-        var budget = ready.count
+        var budget = max(ready.count, Worker.resumesPerPass)
         while budget > 0, let next = ready.popFirst() {
             budget -= 1
             next.fiber.vm.resume(next.fiber, nargs: next.nargs)
