@@ -60,10 +60,13 @@ enum ActorsModule {
             }
             let mailbox = Mailbox(worker: worker, capacity: capacity, shared: true)
             if monitor { mailbox.addWatcher(vm.mailbox) }
+            // The caller's address counts as a reference before the actor
+            // starts: else an actor that begins by receiving could find
+            // nobody able to send to it and end at once.
+            Address.push(mailbox, onto: lua, vm: vm)
             runtime.actorStarting()
             let start = ActorStart(path: path, mailbox: mailbox)
             worker.post { worker in worker.runtime.startActor(on: worker, start) }
-            Address.push(mailbox, onto: lua, vm: vm)
             return 1
         }
     }
