@@ -48,11 +48,13 @@ crasher:monitor()
 print(inbox:receive().event)
 
 -- a second fiber receiving at once: busy
+-- (the message is sent after the check: had it arrived first, f would have
+-- taken it and returned, and the second receive would wait forever)
 local waiter = spawn_vm('.')
-waiter:send({ cmd = 'echo', reply = inbox, value = 'x' })
 local f = spawn(function() return inbox:receive() end)
 this_fiber.yield()
 print(pcall(inbox.receive, inbox))
+waiter:send({ cmd = 'echo', reply = inbox, value = 'x' })
 print(f:join())
 
 -- interrupting a receive
