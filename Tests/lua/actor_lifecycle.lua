@@ -15,6 +15,8 @@ print((select(2, pcall(spawn_vm, 'no.such.module'))):match('^[^\n]*'))
 print(pcall(spawn_vm, 42))
 print(pcall(spawn_vm, '.', { thread = 99 }))
 print(pcall(spawn_vm, '.', 'x'))
+print(pcall(spawn_vm, '.', { thread = 'one' }))
+print(pcall(spawn_vm, '.', { inbox_capacity = 1.5 }))
 
 -- pinned and inherited placement run the same code
 for _, opts in ipairs({ { thread = 1 }, { thread = 2 }, { inherit_context = true } }) do

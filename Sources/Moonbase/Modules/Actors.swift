@@ -45,14 +45,14 @@ enum ActorsModule {
             let workers = runtime.workers
             worker = workers[roundRobin.wrappingAdd(1, ordering: .relaxed).oldValue % workers.count]
             if try lua.optTable(2, "spawn_vm", "opts") {
-                if let t = try lua.field(2, "thread", { i throws(LuaError) in try lua.optInteger(i, "spawn_vm", "opts.thread") }) {
+                if let t = try lua.field(2, "thread", { i throws(LuaError) in try lua.optInteger(i, "spawn_vm", "opts.thread", argument: 2) }) {
                     guard t >= 1 && t <= workers.count else {
                         throw LuaError("spawn_vm: opts.thread must be between 1 and \(workers.count), got \(t)")
                     }
                     worker = workers[t - 1]
                 }
                 if try lua.field(2, "inherit_context", { i in lua.toBoolean(i) }) == true { worker = vm.worker }
-                if let c = try lua.field(2, "inbox_capacity", { i throws(LuaError) in try lua.optInteger(i, "spawn_vm", "opts.inbox_capacity") }) {
+                if let c = try lua.field(2, "inbox_capacity", { i throws(LuaError) in try lua.optInteger(i, "spawn_vm", "opts.inbox_capacity", argument: 2) }) {
                     guard c >= 0 else { throw LuaError("spawn_vm: opts.inbox_capacity must be >= 0, got \(c)") }
                     capacity = c
                 }
