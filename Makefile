@@ -2,9 +2,11 @@
 SWIFT ?= swift
 BUILD_PACKAGES := libluajit-5.1-dev libuv1-dev libmariadb-dev pkg-config
 TEST_PACKAGES := $(BUILD_PACKAGES) mariadb-server mariadb-client lua-cjson
-FLAGSHIP ?= examples/sleepsort.lua
+# gcc: Benchmarks/http_hello.sh compiles its C reference server (uv_responder.c)
+BENCH_PACKAGES := $(TEST_PACKAGES) wrk nginx-light curl bc gcc
+FLAGSHIP ?= examples/http_multicore.lua
 
-.PHONY: run test build release deps test-deps clean
+.PHONY: run test bench build release deps test-deps bench-deps clean
 
 deps:
 	@scripts/install-deps $(BUILD_PACKAGES)
@@ -26,6 +28,15 @@ run: release
 # test and Lua test script, and stops MariaDB again.
 test: test-deps
 	scripts/with-mariadb $(SWIFT) test
+
+bench-deps:
+	@scripts/install-deps $(BENCH_PACKAGES)
+
+# Builds release, runs every benchmark against its reference in the same run,
+# prints the table and writes it to Benchmarks/results/latest.md.
+bench: bench-deps
+	$(SWIFT) build -c release
+	Benchmarks/run
 
 clean:
 	rm -rf .build

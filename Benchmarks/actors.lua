@@ -1,7 +1,8 @@
 -- Actor message benchmarks: ping-pong round trips (same worker, cross worker)
 -- and a one-way stream (small messages, 4 KiB tables), next to the copy-cost
 -- floor: LuaJIT's string.buffer encode+decode of the same message in one VM.
--- Run: moonbase run --threads 2 Benchmarks/actors.lua [seconds-per-figure]
+-- Run: moonbase run --threads 2 Benchmarks/actors.lua [seconds-per-run] [runs]
+-- Prints a line per figure and a BENCH| line per figure for Benchmarks/run.
 local inbox = require 'inbox'
 local time = require 'time'
 
@@ -69,15 +70,25 @@ local function buffer_floor(msg)
   return n / (time.monotonic() - t0)
 end
 
+-- Each figure is the median of `runs` measurements of `seconds` each.
+local runs = tonumber(arg[2]) or 3
+local function median(fn, ...)
+  local values = {}
+  for i = 1, runs do values[i] = fn(...) end
+  table.sort(values)
+  return values[math.floor((runs + 1) / 2)]
+end
+
+local floor_small, floor_big = median(buffer_floor, small), median(buffer_floor, big)
+local floor_name = 'string.buffer encode+decode, same message'
 local rows = {
-  { 'ping-pong same worker, small', pingpong({ inherit_context = true }, small), 'round trips/s' },
-  { 'ping-pong cross worker, small', pingpong({ thread = 2 }, small), 'round trips/s' },
-  { 'stream cross worker, small', stream({ thread = 2 }, small), 'messages/s' },
-  { 'stream same worker, small', stream({ inherit_context = true }, small), 'messages/s' },
-  { 'stream cross worker, 4 KiB table', stream({ thread = 2 }, big), 'messages/s' },
-  { 'string.buffer encode+decode, small (floor)', buffer_floor(small), 'copies/s' },
-  { 'string.buffer encode+decode, 4 KiB (floor)', buffer_floor(big), 'copies/s' },
+  { 'actors: ping-pong same worker, small', median(pingpong, { inherit_context = true }, small), 'round trips/s', floor_small, '-' },
+  { 'actors: ping-pong cross worker, small', median(pingpong, { thread = 2 }, small), 'round trips/s', floor_small, '-' },
+  { 'actors: stream cross worker, small', median(stream, { thread = 2 }, small), 'msg/s', floor_small, 'value>=1000000' },
+  { 'actors: stream same worker, small', median(stream, { inherit_context = true }, small), 'msg/s', floor_small, '-' },
+  { 'actors: stream cross worker, 4 KiB table', median(stream, { thread = 2 }, big), 'msg/s', floor_big, '-' },
 }
 for _, r in ipairs(rows) do
-  print(('%-44s %12s %s'):format(r[1], r[2] and ('%.0f'):format(r[2]) or 'n/a', r[3]))
+  print(('%-44s %12.0f %-14s (floor %.0f)'):format(r[1], r[2], r[3], r[4]))
+  print(('BENCH|%s|%.0f|%s|%s|%.0f|%s'):format(r[1], r[2], r[3], floor_name, r[4], r[5]))
 end

@@ -3,14 +3,16 @@
 # (examples-style http server, one fiber per connection waiting for a request),
 # against nginx (one worker process) holding the same N idle connections.
 # The client is a second moonbase process. Prints the server's resident memory
-# (VmRSS from /proc/PID/status) before and after, bytes per connection, and the ratio.
+# (VmRSS from /proc/PID/status) before and after, bytes per connection, and the
+# ratio, then one bench_report line (bytes per connection, nginx as reference).
 #   Benchmarks/idle_connections.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. Benchmarks/lib.sh
 N=${1:-10000}
 MB_PORT=${MB_PORT:-8082}
 NGINX_PORT=${NGINX_PORT:-8092}
-BIN=.build/release/moonbase
+BIN=$BENCH_BIN
 [ -x "$BIN" ] || swift build -c release >/dev/null
 ulimit -n "$(ulimit -Hn)"
 PREFIX=$(mktemp -d /tmp/moonbase-nginx.XXXXXX)
@@ -53,3 +55,6 @@ awk -v n="$N" -v mb0="$mb_before" -v mb1="$mb_after" -v ng0="$ng_before" -v ng1=
   printf "nginx     RSS %7.1f MB -> %7.1f MB  (%5.0f bytes/connection)  [reference, 1 worker]\n", ng0/1024, ng1/1024, (ng1-ng0)*1024/n
   printf "ratio moonbase/nginx bytes per connection: %.2f\n", (mb1-mb0)/((ng1-ng0) > 0 ? (ng1-ng0) : 1)
 }'
+bench_report "idle connections, memory per connection ($N held)" \
+  "$(awk -v a="$mb_before" -v b="$mb_after" -v n="$N" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')" "bytes" \
+  "nginx, 1 worker" "$(awk -v a="$ng_before" -v b="$ng_after" -v n="$N" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')" "-"

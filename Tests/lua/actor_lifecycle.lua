@@ -15,6 +15,8 @@ print((select(2, pcall(spawn_vm, 'no.such.module'))):match('^[^\n]*'))
 print(pcall(spawn_vm, 42))
 print(pcall(spawn_vm, '.', { thread = 99 }))
 print(pcall(spawn_vm, '.', 'x'))
+print(pcall(spawn_vm, '.', { thread = 'one' }))
+print(pcall(spawn_vm, '.', { inbox_capacity = 1.5 }))
 
 -- pinned and inherited placement run the same code
 for _, opts in ipairs({ { thread = 1 }, { thread = 2 }, { inherit_context = true } }) do
@@ -48,11 +50,13 @@ crasher:monitor()
 print(inbox:receive().event)
 
 -- a second fiber receiving at once: busy
+-- (the message is sent after the check: had it arrived first, f would have
+-- taken it and returned, and the second receive would wait forever)
 local waiter = spawn_vm('.')
-waiter:send({ cmd = 'echo', reply = inbox, value = 'x' })
 local f = spawn(function() return inbox:receive() end)
 this_fiber.yield()
 print(pcall(inbox.receive, inbox))
+waiter:send({ cmd = 'echo', reply = inbox, value = 'x' })
 print(f:join())
 
 -- interrupting a receive

@@ -23,5 +23,8 @@ local l3 = assert(socket.listen('tcp', '127.0.0.1', 0))
 local _, p3 = l3:getsockname()
 for i = 1, 3 do spawn(function() socket.connect('127.0.0.1', p3) end) end
 sleep(0.05)
+-- a name lookup in flight (spawn runs the fiber up to its suspension first)
+spawn(function() socket.resolve('localhost') end)
+this_fiber.yield()
 print('failing now')
 error('main fails on purpose')

@@ -4,6 +4,7 @@
 #include <lua.h>
 #include <lualib.h>
 #include <lauxlib.h>
+#include <sys/eventfd.h>
 
 /* What a Swift-implemented Lua function returns besides a result count.
  * Swift never calls lua_error/lua_yield itself: it returns one of these and the
@@ -42,5 +43,9 @@ int mb_traceback_handler(lua_State *L);
 /* A C function that raises a fixed error: used by the error-safety test to
  * compare the trampoline with a plain C raise. */
 int mb_test_raise_from_c(lua_State *L);
+
+
+/* A non-blocking, close-on-exec eventfd (Glibc's Swift module lacks eventfd). */
+static inline int mb_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 #endif

@@ -31,24 +31,29 @@ public func luaEntry(_ L: OpaquePointer?, _ body: (LuaState) throws(LuaError) ->
 }
 
 extension LuaState {
-    public func checkNumber(_ i: Int32, _ function: String, _ name: String) throws(LuaError) -> Double {
+    // `argument`: the argument number to name when the value at `i` is a
+    // field of an options table (at `argument`) rather than an argument.
+    public func checkNumber(_ i: Int32, _ function: String, _ name: String,
+                            argument: Int32? = nil) throws(LuaError) -> Double {
         guard lua_type(L, i) == LUA_TNUMBER else {
-            throw .badArgument(function, i, name, expected: "number", got: typeName(at: i))
+            throw .badArgument(function, argument ?? i, name, expected: "number", got: typeName(at: i))
         }
         return lua_tonumber(L, i)
     }
-    public func checkInteger(_ i: Int32, _ function: String, _ name: String) throws(LuaError) -> Int {
-        let n = try checkNumber(i, function, name)
+    public func checkInteger(_ i: Int32, _ function: String, _ name: String,
+                             argument: Int32? = nil) throws(LuaError) -> Int {
+        let n = try checkNumber(i, function, name, argument: argument)
         guard n == n.rounded(), abs(n) < 9.007199254740992e15 else {
-            throw LuaError("\(function): bad argument #\(i) '\(name)' (integer expected, got \(n))")
+            throw LuaError("\(function): bad argument #\(argument ?? i) '\(name)' (integer expected, got \(n))")
         }
         return Int(n)
     }
     public func optNumber(_ i: Int32, _ function: String, _ name: String) throws(LuaError) -> Double? {
         isNoneOrNil(i) ? nil : try checkNumber(i, function, name)
     }
-    public func optInteger(_ i: Int32, _ function: String, _ name: String) throws(LuaError) -> Int? {
-        isNoneOrNil(i) ? nil : try checkInteger(i, function, name)
+    public func optInteger(_ i: Int32, _ function: String, _ name: String,
+                           argument: Int32? = nil) throws(LuaError) -> Int? {
+        isNoneOrNil(i) ? nil : try checkInteger(i, function, name, argument: argument)
     }
     public func checkString(_ i: Int32, _ function: String, _ name: String) throws(LuaError) -> String {
         guard let s = toString(i) else {

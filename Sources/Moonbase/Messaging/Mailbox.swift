@@ -138,7 +138,7 @@ final class Mailbox: @unchecked Sendable {
             }
             return s.status == .open ? .empty : .closed
         }
-        wakeSender?.wake { lua in lua.push(true); return 1 }
+        wakeSender?.wake(batched: true) { lua in lua.push(true); return 1 }
         return result
     }
 
@@ -227,14 +227,18 @@ struct FiberWaker: @unchecked Sendable {
     let serial: UInt64
 
     /// Wakes the fiber with the values `push` pushes; runs on the fiber's
-    /// worker (at once if this is it).
-    func wake(_ push: @escaping @Sendable (LuaState) -> Int32) {
+    /// worker (at once if this is it). A `batched` wake-up of a fiber on
+    /// another worker leaves with the caller worker's next batch (see
+    /// `Worker.postFromCurrent`): right for senders whose message is already
+    /// queued, wrong for a receiver that would sit idle meanwhile.
+    func wake(batched: Bool = false, _ push: @escaping @Sendable (LuaState) -> Int32) {
         let worker = fiber.vm.worker
         if worker.isCurrentThread {
             fiber.wake(serial: serial, push)
         } else {
             let me = self
-            Worker.postFromCurrent(to: worker) { _ in me.fiber.wake(serial: me.serial, push) }
+            let job: Worker.Job = { _ in me.fiber.wake(serial: me.serial, push) }
+            if batched { Worker.postFromCurrent(to: worker, job) } else { worker.post(job) }
         }
     }
 }

@@ -28,58 +28,112 @@ enum MessageCodec {
     /// Encodes the value at `index` of `lua`. Throws a `LuaError` naming the
     /// offending part (function, cycle, depth, size); nothing is sent then.
     static func encode(_ lua: LuaState, _ index: Int32, vm: VM, function: String) throws(LuaError) -> Message {
-        var encoder = Encoder(lua: lua, vm: vm, function: function)
-        encoder.bytes.reserveCapacity(64)
+        var encoder = Encoder(lua: lua, vm: vm, function: function, scratch: vm.messageScratch)
+        defer { encoder.giveBack() }
         try encoder.encode(lua.absIndex(index), depth: 0)
-        return Message(bytes: encoder.bytes, addresses: encoder.addresses)
+        return Message(bytes: [UInt8](UnsafeRawBufferPointer(start: encoder.base, count: encoder.count)),
+                       addresses: encoder.addresses)
     }
 
     /// One step from the message's root to the value being encoded. Kept as
     /// indices (a key stays on the Lua stack while its value is encoded) so
     /// the path costs nothing unless an error has to name it.
-    private enum PathStep {
+    fileprivate enum PathStep {
         case arrayIndex(Int)
         case keyAt(Int32)
     }
 
+    /// The encoder's working memory, kept by each VM between messages so a
+    /// send allocates only the message's own bytes.
+    final class Scratch {
+        fileprivate var base = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 8)
+        fileprivate var capacity = 256
+        fileprivate var open: [UnsafeRawPointer] = []
+        fileprivate var path: [PathStep] = []
+        deinit { base.deallocate() }
+    }
+
+    /// Works on local copies of the scratch memory (a struct on the stack:
+    /// no exclusivity checks per byte written) and hands it back at the end.
     private struct Encoder {
         let lua: LuaState
         let vm: VM
         let function: String
-        var bytes: [UInt8] = []
+        let scratch: Scratch
+        var base: UnsafeMutableRawPointer
+        var capacity: Int
+        var count = 0
         var addresses: [Mailbox] = []
         /// Tables on the current path, to refuse cycles.
-        var open: [UnsafeRawPointer] = []
-        var path: [PathStep] = []
+        var open: [UnsafeRawPointer]
+        var path: [PathStep]
+
+        init(lua: LuaState, vm: VM, function: String, scratch: Scratch) {
+            self.lua = lua
+            self.vm = vm
+            self.function = function
+            self.scratch = scratch
+            base = scratch.base
+            capacity = scratch.capacity
+            open = scratch.open
+            path = scratch.path
+            scratch.open = []
+            scratch.path = []
+        }
+
+        mutating func giveBack() {
+            scratch.base = base
+            scratch.capacity = capacity
+            open.removeAll(keepingCapacity: true)
+            path.removeAll(keepingCapacity: true)
+            scratch.open = open
+            scratch.path = path
+        }
+
+        @inline(__always) mutating func ensure(_ n: Int) {
+            if count + n > capacity { grow(count + n) }
+        }
+
+        private mutating func grow(_ needed: Int) {
+            var size = capacity * 2
+            while size < needed { size *= 2 }
+            let bigger = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
+            bigger.copyMemory(from: base, byteCount: count)
+            base.deallocate()
+            base = bigger
+            capacity = size
+        }
 
         mutating func encode(_ i: Int32, depth: Int) throws(LuaError) {
             let L = lua.L
             switch lua_type(L, i) {
             case LUA_TNIL, LUA_TNONE:
-                bytes.append(Tag.null.rawValue)
+                append(Tag.null.rawValue)
             case LUA_TBOOLEAN:
-                bytes.append(lua_toboolean(L, i) != 0 ? Tag.trueValue.rawValue : Tag.falseValue.rawValue)
+                append(lua_toboolean(L, i) != 0 ? Tag.trueValue.rawValue : Tag.falseValue.rawValue)
             case LUA_TNUMBER:
                 let n = lua_tonumber(L, i)
                 if let small = Int32(exactly: n), !(n == 0 && n.sign == .minus) {
-                    bytes.append(Tag.int32.rawValue)
+                    append(Tag.int32.rawValue)
                     append(UInt32(bitPattern: small))
                 } else {
-                    bytes.append(Tag.float64.rawValue)
+                    append(Tag.float64.rawValue)
                     append(n.bitPattern)
                 }
             case LUA_TSTRING:
                 var len = 0
                 let p = lua_tolstring(L, i, &len)!
                 try reserve(len + 5)
-                bytes.append(Tag.string.rawValue)
+                append(Tag.string.rawValue)
                 append(UInt32(len))
-                bytes.append(contentsOf: UnsafeRawBufferPointer(start: p, count: len))
+                ensure(len)
+                (base + count).copyMemory(from: p, byteCount: len)
+                count += len
             case LUA_TTABLE:
                 try encodeTable(i, depth: depth)
             case LUA_TUSERDATA:
                 if let mailbox = Address.mailbox(lua, i, vm) {
-                    bytes.append(Tag.address.rawValue)
+                    append(Tag.address.rawValue)
                     append(UInt32(addresses.count))
                     addresses.append(mailbox)
                     return
@@ -106,10 +160,10 @@ enum MessageCodec {
             }
             let arrayCount = Int(lua_objlen(L, t))
             try reserve(9)
-            bytes.append(Tag.table.rawValue)
+            append(Tag.table.rawValue)
             append(UInt32(arrayCount))
             // The hash count is known after one pass over the pairs: patched in.
-            let hashCountOffset = bytes.count
+            let hashCountOffset = count
             append(UInt32(0))
             var hashCount: UInt32 = 0
             defer { patch(UInt32(hashCount), at: hashCountOffset) }
@@ -176,19 +230,28 @@ enum MessageCodec {
         }
 
         private mutating func reserve(_ n: Int) throws(LuaError) {
-            if bytes.count + n > MessageCodec.maxBytes {
+            if count + n > MessageCodec.maxBytes {
                 throw LuaError("\(function): message larger than \(MessageCodec.maxBytes) bytes")
             }
         }
 
-        @inline(__always) private mutating func append(_ v: UInt32) {
-            withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+        private func patch(_ v: UInt32, at offset: Int) {
+            base.storeBytes(of: v.littleEndian, toByteOffset: offset, as: UInt32.self)
         }
-        private mutating func patch(_ v: UInt32, at offset: Int) {
-            bytes.withUnsafeMutableBytes { $0.storeBytes(of: v.littleEndian, toByteOffset: offset, as: UInt32.self) }
+        @inline(__always) private mutating func append(_ v: UInt8) {
+            ensure(1)
+            base.storeBytes(of: v, toByteOffset: count, as: UInt8.self)
+            count += 1
+        }
+        @inline(__always) private mutating func append(_ v: UInt32) {
+            ensure(4)
+            base.storeBytes(of: v.littleEndian, toByteOffset: count, as: UInt32.self)
+            count += 4
         }
         @inline(__always) private mutating func append(_ v: UInt64) {
-            withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
+            ensure(8)
+            base.storeBytes(of: v.littleEndian, toByteOffset: count, as: UInt64.self)
+            count += 8
         }
     }
 

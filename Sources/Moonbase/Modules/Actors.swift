@@ -45,14 +45,14 @@ enum ActorsModule {
             let workers = runtime.workers
             worker = workers[roundRobin.wrappingAdd(1, ordering: .relaxed).oldValue % workers.count]
             if try lua.optTable(2, "spawn_vm", "opts") {
-                if let t = try lua.field(2, "thread", { i throws(LuaError) in try lua.optInteger(i, "spawn_vm", "opts.thread") }) {
+                if let t = try lua.field(2, "thread", { i throws(LuaError) in try lua.optInteger(i, "spawn_vm", "opts.thread", argument: 2) }) {
                     guard t >= 1 && t <= workers.count else {
                         throw LuaError("spawn_vm: opts.thread must be between 1 and \(workers.count), got \(t)")
                     }
                     worker = workers[t - 1]
                 }
                 if try lua.field(2, "inherit_context", { i in lua.toBoolean(i) }) == true { worker = vm.worker }
-                if let c = try lua.field(2, "inbox_capacity", { i throws(LuaError) in try lua.optInteger(i, "spawn_vm", "opts.inbox_capacity") }) {
+                if let c = try lua.field(2, "inbox_capacity", { i throws(LuaError) in try lua.optInteger(i, "spawn_vm", "opts.inbox_capacity", argument: 2) }) {
                     guard c >= 0 else { throw LuaError("spawn_vm: opts.inbox_capacity must be >= 0, got \(c)") }
                     capacity = c
                 }
@@ -60,10 +60,13 @@ enum ActorsModule {
             }
             let mailbox = Mailbox(worker: worker, capacity: capacity, shared: true)
             if monitor { mailbox.addWatcher(vm.mailbox) }
+            // The caller's address counts as a reference before the actor
+            // starts: else an actor that begins by receiving could find
+            // nobody able to send to it and end at once.
+            Address.push(mailbox, onto: lua, vm: vm)
             runtime.actorStarting()
             let start = ActorStart(path: path, mailbox: mailbox)
             worker.post { worker in worker.runtime.startActor(on: worker, start) }
-            Address.push(mailbox, onto: lua, vm: vm)
             return 1
         }
     }

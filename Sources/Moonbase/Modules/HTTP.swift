@@ -446,9 +446,20 @@ enum HTTPModule {
           if type(handler) ~= 'function' then
             error("http.serve: bad argument #3 'handler' (function expected, got " .. type(handler) .. ")", 2)
           end
+          if opts ~= nil and type(opts) ~= 'table' then
+            error("http.serve: bad argument #4 'opts' (table expected, got " .. type(opts) .. ")", 2)
+          end
           opts = opts or {}
-          local max_header = opts.max_header_size or 8192
-          local max_body = opts.max_body_size or 1048576
+          local function limit(name, default)
+            local v = opts[name]
+            if v == nil then return default end
+            if type(v) ~= 'number' or v < 1 or v % 1 ~= 0 then
+              error(("http.serve: bad argument #4 'opts.%s' (integer >= 1 expected, got %s)"):format(name, tostring(v)), 3)
+            end
+            return v
+          end
+          local max_header = limit('max_header_size', 8192)
+          local max_body = limit('max_body_size', 1048576)
           local socket = require 'socket'
           local lopts = { reuseport = opts.reuseport, backlog = opts.backlog, nodelay = true }
           return socket.serve(host, port, function(conn)

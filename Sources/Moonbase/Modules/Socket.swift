@@ -32,6 +32,8 @@ enum SocketModule {
         ("getsockname", getsockname),
         ("setnodelay", setnodelay),
         ("setreadlimit", setreadlimit),
+        ("literal", literal),
+        ("resolve", resolve),
         ("http_read", HTTPModule.httpRead),
         ("http_respond", HTTPModule.httpRespond),
     ], source: """
@@ -39,12 +41,43 @@ enum SocketModule {
         local S = rt.suspending
         local conn_mt, listener_mt = { __name = 'socket.conn' }, { __name = 'socket.listener' }
         raw.init(conn_mt, listener_mt)
+        local resolve, literal, connect = S(raw.resolve), raw.literal, S(raw.connect)
+        local type, ipairs = type, ipairs
         local socket = {
-          listen = raw.listen, accept = S(raw.accept), connect = S(raw.connect),
+          accept = S(raw.accept), resolve = resolve,
           read = S(raw.read), readline = S(raw.readline), write = S(raw.write),
           close = raw.close, getpeername = raw.getpeername, getsockname = raw.getsockname,
           setnodelay = raw.setnodelay, setreadlimit = raw.setreadlimit,
         }
+        -- A host name (not a literal address) is resolved first; a wrong-typed
+        -- host goes to the Swift function as it is, which names the argument.
+        local function is_name(host) return type(host) == 'string' and not literal(host) end
+        rt.host_is_name = is_name
+        -- listen binds the first address of a name.
+        function socket.listen(kind, host, port, opts)
+          if kind == 'tcp' and is_name(host) then
+            local addresses, err = resolve(host)
+            if not addresses then return nil, err end
+            host = addresses[1]
+          end
+          return raw.listen(kind, host, port, opts)
+        end
+        -- connect tries the addresses of a name in order (getaddrinfo's preference)
+        -- until one accepts, and returns the last error if none does.
+        -- "localhost" too: a server may listen on 127.0.0.1 or on ::1.
+        function socket.connect(host, port)
+          if host ~= 'localhost' and (host == 'unix' or not is_name(host) or host:find('/', 1, true)) then
+            return connect(host, port)
+          end
+          local addresses, err = resolve(host)
+          if not addresses then return nil, err end
+          local conn
+          for _, address in ipairs(addresses) do
+            conn, err = connect(address, port)
+            if conn then return conn end
+          end
+          return nil, err
+        end
         conn_mt.__index = {
           read = socket.read, readline = socket.readline, write = socket.write, close = socket.close,
           getpeername = socket.getpeername, getsockname = socket.getsockname,
@@ -124,6 +157,22 @@ enum SocketModule {
         throw .badArgument(function, i, "socket", expected: "socket", got: lua.typeName(at: i))
     }
 
+    /// An integer field of the options table at `opts` (nil when absent); a bad
+    /// value raises naming the argument and the field.
+    static func integerOption(_ lua: LuaState, _ opts: Int32, _ key: String, _ function: String,
+                              atLeast least: Int) throws(LuaError) -> Int? {
+        try lua.field(opts, key) { i throws(LuaError) -> Int? in
+            if lua.isNoneOrNil(i) { return nil }
+            let isNumber = lua_type(lua.L, i) == LUA_TNUMBER
+            let n = isNumber ? lua.toNumber(i) : .nan
+            guard n == n.rounded(), n >= Double(least), n < 9.0e15 else {
+                let got = !isNumber ? lua.typeName(at: i) : n == n.rounded() && abs(n) < 9.0e15 ? "\(Int(n))" : "\(n)"
+                throw LuaError("\(function): bad argument #\(opts) 'opts.\(key)' (integer >= \(least) expected, got \(got))")
+            }
+            return Int(n)
+        }
+    }
+
     /// Parses a literal address ("*" and "localhost" accepted).
     static func literalAddress(_ host: String, _ port: Int) -> sockaddr_storage? {
         var st = sockaddr_storage()
@@ -184,12 +233,10 @@ enum SocketModule {
             var ceiling = defaultCeiling
             let optsIndex: Int32 = kind == "unix" ? 3 : 4
             if try lua.optTable(optsIndex, "socket.listen", "opts") {
-                backlog = try lua.field(optsIndex, "backlog") { i throws(LuaError) in
-                    try lua.optInteger(i, "socket.listen", "opts.backlog") } ?? backlog
+                backlog = try integerOption(lua, optsIndex, "backlog", "socket.listen", atLeast: 1) ?? backlog
                 reuseport = try lua.field(optsIndex, "reuseport") { i in lua.toBoolean(i) } ?? false
                 nodelay = try lua.field(optsIndex, "nodelay") { i in lua.toBoolean(i) } ?? false
-                ceiling = try lua.field(optsIndex, "read_limit") { i throws(LuaError) in
-                    try lua.optInteger(i, "socket.listen", "opts.read_limit") } ?? ceiling
+                ceiling = try integerOption(lua, optsIndex, "read_limit", "socket.listen", atLeast: 1) ?? ceiling
             }
             let listener: Listener
             if kind == "unix" {
@@ -298,23 +345,10 @@ enum SocketModule {
             uv_tcp_init(vm.worker.loop, tcp)
             let c = Conn(vm: vm, handle: UnsafeMutableRawPointer(tcp), tcp: true)
             let op = ConnectOp(conn: c, fiber: fiber)
-            if var addr = literalAddress(host, port) {
-                let r = withUnsafePointer(to: &addr) { op.startConnect(UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self)) }
-                if r < 0 { c.close(); return fail(lua, errName(r)) }
-            } else {
-                let req = UnsafeMutablePointer<uv_getaddrinfo_t>.allocate(capacity: 1)
-                req.pointee.data = Unmanaged.passRetained(op).toOpaque()
-                var hints = addrinfo()
-                hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-                let r = uv_getaddrinfo(vm.worker.loop, req, getaddrinfoCallback, host, String(port), &hints)
-                if r < 0 {
-                    Unmanaged<ConnectOp>.fromOpaque(req.pointee.data).release()
-                    req.deallocate()
-                    c.close()
-                    return fail(lua, errName(r))
-                }
-                op.resolving = req
-            }
+            // names were resolved by the Lua side (socket.resolve)
+            guard var addr = literalAddress(host, port) else { c.close(); return fail(lua, "EINVAL") }
+            let r = withUnsafePointer(to: &addr) { op.startConnect(UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self)) }
+            if r < 0 { c.close(); return fail(lua, errName(r)) }
             op.serial = fiber.suspend(on: op, external: true)
             return vm.yield(lua)
         }
@@ -850,14 +884,13 @@ private let listenerCallback: uv_connection_cb = { server, status in
     Unmanaged<Listener>.fromOpaque(data).takeUnretainedValue().onConnection(status)
 }
 
-/// A connect in progress: name resolution, then the connect request.
+/// A connect request in progress.
 final class ConnectOp: FiberWait {
     let conn: Conn
     let fiber: Fiber
     var serial: UInt64 = 0
     var cancelled = false
     var connecting = false
-    var resolving: UnsafeMutablePointer<uv_getaddrinfo_t>?
 
     init(conn: Conn, fiber: Fiber) {
         self.conn = conn
@@ -879,9 +912,6 @@ final class ConnectOp: FiberWait {
 
     func cancelWait(of fiber: Fiber) {
         cancelled = true
-        if let r = resolving {
-            uv_cancel(UnsafeMutableRawPointer(r).assumingMemoryBound(to: uv_req_t.self))
-        }
         conn.close(wake: false)
     }
 
@@ -905,16 +935,4 @@ private let connectCallback: uv_connect_cb = { req, status in
     req!.deallocate()
     op.connecting = false
     op.finish(status)
-}
-
-private let getaddrinfoCallback: uv_getaddrinfo_cb = { req, status, res in
-    let op = Unmanaged<ConnectOp>.fromOpaque(req!.pointee.data).takeRetainedValue()
-    req!.deallocate()
-    op.resolving = nil
-    defer { if let res { uv_freeaddrinfo(res) } }
-    if op.cancelled { return }
-    if status < 0 { op.finish(status); return }
-    guard let ai = res, let addr = ai.pointee.ai_addr else { op.finish(UV_EAI_NONAME.rawValue); return }
-    let r = op.startConnect(addr)
-    if r < 0 { op.finish(r) }
 }

@@ -23,8 +23,26 @@ enum UDPModule {
         local S = rt.suspending
         local mt = { __name = 'udp.socket' }
         raw.init(mt)
-        local udp = { bind = raw.bind, send = S(raw.send), recv = S(raw.recv), close = sraw.close,
-                      getsockname = sraw.getsockname }
+        local resolve, is_name = S(sraw.resolve), rt.host_is_name
+        local send = S(raw.send)
+        local udp = { recv = S(raw.recv), close = sraw.close, getsockname = sraw.getsockname }
+        -- A host name is resolved first and its first address used.
+        function udp.bind(host, port)
+          if is_name(host) then
+            local addresses, err = resolve(host)
+            if not addresses then return nil, err end
+            host = addresses[1]
+          end
+          return raw.bind(host, port)
+        end
+        function udp.send(sock, host, port, data)
+          if is_name(host) then
+            local addresses, err = resolve(host)
+            if not addresses then return nil, err end
+            host = addresses[1]
+          end
+          return send(sock, host, port, data)
+        end
         mt.__index = { send = udp.send, recv = udp.recv, close = udp.close, getsockname = udp.getsockname }
         mt.__gc = sraw.gc
         mt.__tostring = function() return 'udp.socket' end

@@ -118,9 +118,12 @@ final class Fiber {
         }
     }
 
-    /// Gives up the current wait (interruption or VM teardown).
+    /// Gives up the current wait at VM teardown. The wait is dropped too: an
+    /// operation still pending in libuv may hold the fiber until its callback,
+    /// and the fiber holding the operation back would make a cycle.
     func cancelWait() {
         waitingOn?.cancelWait(of: self)
+        endWait()
     }
 
     /// Drops the registry anchors of the coroutine and its error value.

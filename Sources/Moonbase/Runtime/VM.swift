@@ -25,6 +25,8 @@ final class VM {
     var externalWaits = 0
     private(set) var isClosed = false
     private(set) var mainFiber: Fiber?
+    /// Reused by every `send` of this VM (see MessageCodec.encode).
+    let messageScratch = MessageCodec.Scratch()
     /// Resources to release when the VM ends (timers, sockets, files, ...).
     private var resources: [ObjectIdentifier: VMResource] = [:]
     /// Called once when the VM ends; `failed` is true if its main fiber raised.

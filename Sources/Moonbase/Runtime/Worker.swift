@@ -16,7 +16,7 @@ public final class Worker: @unchecked Sendable {
     public let index: Int
     unowned let runtime: Runtime
     let loop: UnsafeMutablePointer<uv_loop_t>
-    private let wakeup: UnsafeMutablePointer<uv_async_t>
+    private var wakeup: WakeSignal!
     private let checkHandle: UnsafeMutablePointer<uv_check_t>
     private let idleHandle: UnsafeMutablePointer<uv_idle_t>
     private let inbound = Locked<[Job]>([])
@@ -40,12 +40,9 @@ public final class Worker: @unchecked Sendable {
         self.runtime = runtime
         loop = .allocate(capacity: 1)
         uv_loop_init(loop)
-        wakeup = .allocate(capacity: 1)
         checkHandle = .allocate(capacity: 1)
         idleHandle = .allocate(capacity: 1)
         let me = Unmanaged.passUnretained(self).toOpaque()
-        uv_async_init(loop, wakeup, workerWakeupCallback)
-        wakeup.pointee.data = me
         uv_check_init(loop, checkHandle)
         checkHandle.pointee.data = me
         uv_check_start(checkHandle, workerCheckCallback)
@@ -53,12 +50,12 @@ public final class Worker: @unchecked Sendable {
         uv_unref(UnsafeMutableRawPointer(checkHandle).assumingMemoryBound(to: uv_handle_t.self))
         uv_idle_init(loop, idleHandle)
         idleHandle.pointee.data = me
+        wakeup = WakeSignal(loop: loop) { [unowned self] in self.drainInbound() }
     }
 
     deinit {
         uv_loop_close(loop)
         loop.deallocate()
-        wakeup.deallocate()
         checkHandle.deallocate()
         idleHandle.deallocate()
     }
@@ -98,13 +95,13 @@ public final class Worker: @unchecked Sendable {
     /// Runs `job` on this worker's thread soon. Callable from any thread.
     public func post(_ job: @escaping Job) {
         inbound.withLock { $0.append(job) }
-        uv_async_send(wakeup)
+        wakeup.signal()
     }
 
     /// Posts a batch of jobs with one lock and one wake-up.
     private func post(batch jobs: [Job]) {
         inbound.withLock { $0.append(contentsOf: jobs) }
-        uv_async_send(wakeup)
+        wakeup.signal()
     }
 
     /// Runs `job` on `target` soon, from the worker running the caller. A
@@ -165,7 +162,7 @@ public final class Worker: @unchecked Sendable {
 
     private func closeHandles() {
         guard vms.isEmpty else { return }
-        for h in [UnsafeMutableRawPointer(wakeup), UnsafeMutableRawPointer(checkHandle),
+        for h in [UnsafeMutableRawPointer(wakeup.handle), UnsafeMutableRawPointer(checkHandle),
                   UnsafeMutableRawPointer(idleHandle)] {
             let handle = h.assumingMemoryBound(to: uv_handle_t.self)
             if uv_is_closing(handle) == 0 { uv_close(handle, nil) }
@@ -192,10 +189,17 @@ public final class Worker: @unchecked Sendable {
         ready.prepend(ready.removeLast())
     }
 
-    /// Resumes the fibers that were ready when the pass began; fibers made
-    /// ready meanwhile wait for the next pass, after the loop polled for I/O.
+    /// Fibers made ready during a pass may run in the same pass up to this
+    /// many resumptions in all, before the loop polls for I/O again: two
+    /// fibers handing work back and forth would otherwise pay a poll
+    /// (a syscall) per hand-over, while I/O still waits at most one pass.
+    private static let resumesPerPass = 128
+
+    /// Resumes the fibers that were ready when the pass began, and those made
+    /// ready meanwhile while fewer than `resumesPerPass` ran; the rest wait
+    /// for the next pass, after the loop polled for I/O.
     fileprivate func runReadyFibers() {
-        var budget = ready.count
+        var budget = max(ready.count, Worker.resumesPerPass)
         while budget > 0, let next = ready.popFirst() {
             budget -= 1
             next.fiber.vm.resume(next.fiber, nargs: next.nargs)
@@ -208,9 +212,6 @@ public final class Worker: @unchecked Sendable {
     }
 }
 
-private let workerWakeupCallback: uv_async_cb = { handle in
-    Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().drainInbound()
-}
 private let workerCheckCallback: uv_check_cb = { handle in
     Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().runReadyFibers()
 }
