@@ -16,7 +16,7 @@ enum FSModule {
     static let definition = LuaModule(name: "fs", functions: [
         ("open", open), ("read", read), ("write", write), ("close", close),
         ("fsync", fsync), ("fstat", fstat), ("seek", seek),
-        ("stat", stat), ("lstat", lstat), ("scandir", scandir),
+        ("stat", stat), ("lstat", lstat), ("scandir", scandir), ("realpath", realpath),
         ("mkdir", mkdir), ("rmdir", rmdir), ("unlink", unlink), ("rename", rename),
         ("set_file_metatable", setFileMetatable), ("gc", collect), ("tostring", describe),
     ], source: fsSource)
@@ -185,6 +185,10 @@ enum FSModule {
     }
     static let scandir: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in try pathOp(lua, "fs.scandir", .scandir) { uv_fs_scandir($0, $1, $2, 0, $3) } }
+    }
+    // realpath(path) -> absolute path with every link, "." and ".." resolved
+    static let realpath: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in try pathOp(lua, "fs.realpath", .path) { uv_fs_realpath($0, $1, $2, $3) } }
     }
     static let rmdir: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in try pathOp(lua, "fs.rmdir", .done) { uv_fs_rmdir($0, $1, $2, $3) } }
@@ -364,7 +368,7 @@ final class FSFile: VMResource {
 /// (interruption, VM end): the callback then only frees them (and closes an fd
 /// a cancelled open produced).
 final class FSOp: FiberWait {
-    enum Kind { case open, read, write, close, stat, scandir, done }
+    enum Kind { case open, read, write, close, stat, scandir, path, done }
 
     let req: UnsafeMutablePointer<uv_fs_t>
     let kind: Kind
@@ -471,6 +475,9 @@ final class FSOp: FiberWait {
                         lua.push(FSModule.direntType(ent.type)); lua.rawSetField(-2, "type")
                         lua_rawseti(lua.L, -2, i)
                     }
+                case .path:
+                    // The bytes as the kernel gave them (a name need not be UTF-8).
+                    lua_pushstring(lua.L, req.pointee.ptr.assumingMemoryBound(to: CChar.self))
                 case .close:
                     file?.forgetFD()
                     lua.push(true)
@@ -536,6 +543,7 @@ function fs.tell(file) return raw.seek(file, 'cur', 0) end
 fs.stat = suspending(raw.stat)
 fs.lstat = suspending(raw.lstat)
 fs.scandir = suspending(raw.scandir)
+fs.realpath = suspending(raw.realpath)
 fs.rmdir = suspending(raw.rmdir)
 fs.unlink = suspending(raw.unlink)
 fs.rename = suspending(raw.rename)
