@@ -29,7 +29,7 @@ printf 'ratio fs_read / cat: %.2f\n' "$(echo "$fig / $ref" | bc -l)"
 bench_report "fs read, ${MIB} MiB cached file, 64 KiB chunks" "$fig" "MB/s" "cat > /dev/null" "$ref" "ratio>=0.7"
 
 rm -f "$FILE"
-large=$(MOONBASE_FS_LARGE_MIB=$LARGE_MIB timeout 120 "$BENCH_BIN" run Tests/lua/fs_large.lua)
+large=$(MOONBASE_FS_LARGE_MIB=$LARGE_MIB timeout 120 "$BENCH_BIN" run Tests/lua/fs_large.lua 2>&1)
 echo "$large"
 growth=$(echo "$large" | sed -n 's/^largest resident growth: \([0-9]*\) KiB$/\1/p')
 bench_report "fs ${LARGE_MIB} MiB write + read in 64 KiB chunks, resident growth" "$growth" "KiB" "-" "-" "value<=65536"

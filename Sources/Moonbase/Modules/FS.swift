@@ -84,6 +84,9 @@ enum FSModule {
             if let n = fiber.takeInterruption(lua) { return n }
             if file.inflight == 0, let got = PageCacheRead.attempt(fd: fd, size: size) {
                 lua.push(bytes: UnsafeRawBufferPointer(start: PageCacheRead.buffer, count: got))
+                // No suspension happened: now and then the Lua wrapper yields
+                // (this_fiber.yield), so a fiber reading cached data lets others run.
+                if PageCacheRead.shouldGiveWay() { lua.push(true); return 2 }
                 return 1
             }
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
@@ -333,9 +336,8 @@ enum FSModule {
 enum PageCacheRead {
     /// Largest read served here; bigger ones go to the pool.
     static let capacity = 1 << 20
-    /// After this many fast reads in a row on a worker, one read goes through
-    /// the pool, so a fiber reading a cached file still lets others run.
-    static let burst = 16
+    /// After this many fast reads on a worker, the reading fiber yields once.
+    static let burst = 8
 
     private final class State {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: PageCacheRead.capacity, alignment: 64)
@@ -358,14 +360,20 @@ enum PageCacheRead {
     /// This thread's buffer (valid after `attempt` returned a count).
     static var buffer: UnsafeMutableRawPointer { state.buffer }
 
+    /// True once every `burst` fast reads.
+    static func shouldGiveWay() -> Bool {
+        let s = state
+        if s.inRow < burst { return false }
+        s.inRow = 0
+        return true
+    }
+
     /// Bytes read into `buffer` at the file position (0 at end of file), or nil
-    /// when the request must go to the pool (not cached, not supported, error,
-    /// or its turn to give way).
+    /// when the request must go to the pool (not cached, not supported, error).
     static func attempt(fd: Int32, size: Int) -> Int? {
         guard size <= capacity else { return nil }
         let s = state
         if s.unsupported { return nil }
-        if s.inRow >= burst { s.inRow = 0; return nil }
         let got = mb_read_cached(fd, s.buffer, UInt(size))
         if got >= 0 { s.inRow += 1; return got }
         // An old kernel: stop trying on this thread. Anything else (EAGAIN:
@@ -585,12 +593,20 @@ private let freeFSRequest: uv_fs_cb = { req in
 
 private let fsSource = """
 local raw, rt = ...
-local suspending = rt.suspending
+local suspending, resumed = rt.suspending, rt.resumed
 local type, error, tostring, concat = type, error, tostring, table.concat
 local fs = {}
 
 fs.open = suspending(raw.open)
-fs.read = suspending(raw.read)
+local read_raw, give_way = raw.read, suspending(rt.yield)
+-- raw.read returns data, true when it read cached data without suspending and
+-- it is this fiber's turn to let the others run.
+function fs.read(file, n)
+  local data, err = resumed(read_raw(file, n))
+  if err == nil then return data end
+  if err == true then give_way(); return data end
+  return data, err
+end
 fs.write = suspending(raw.write)
 fs.close = suspending(raw.close)
 fs.fsync = suspending(raw.fsync)
