@@ -16,7 +16,7 @@ end
 local fs = require 'fs'
 local time = require 'time'
 local COUNT = tonumber(arg[1]) or 1000
-local runs = tonumber(arg[2]) or 3
+local runs = tonumber(arg[2]) or 5
 
 local function resident_bytes()
   local statm = assert(fs.readfile('/proc/self/statm'))
