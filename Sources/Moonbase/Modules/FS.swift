@@ -15,7 +15,7 @@ enum FSModule {
 
     static let definition = LuaModule(name: "fs", functions: [
         ("open", open), ("read", read), ("write", write), ("close", close),
-        ("fsync", fsync), ("fstat", fstat), ("seek", seek),
+        ("fsync", fsync), ("fstat", fstat), ("seek", seek), ("tell", tell),
         ("stat", stat), ("lstat", lstat), ("scandir", scandir), ("realpath", realpath),
         ("mkdir", mkdir), ("rmdir", rmdir), ("unlink", unlink), ("rename", rename),
         ("set_file_metatable", setFileMetatable), ("gc", collect), ("tostring", describe),
@@ -159,26 +159,38 @@ enum FSModule {
         }
     }
 
-    // seek(file, whence, offset) -> position | nil, err. lseek only moves the
-    // file offset in the kernel (no disk I/O), so it runs in place.
+    // seek(file, whence, offset) -> position | nil, err
     static let seek: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let file = try checkFile(lua, VM.from(lua), 1, "fs.seek")
             let whenceName = try lua.optString(2, "fs.seek", "whence") ?? "cur"
             let offset = try lua.optInteger(3, "fs.seek", "offset") ?? 0
-            let whence: Int32
-            switch whenceName {
-            case "set": whence = SEEK_SET
-            case "cur": whence = SEEK_CUR
-            case "end": whence = SEEK_END
-            default: throw LuaError("fs.seek: bad argument #2 'whence' (\"set\", \"cur\" or \"end\" expected, got \"\(whenceName)\")")
-            }
-            guard let fd = file.usableFD else { return closedError(lua) }
-            let pos = lseek(fd, off_t(offset), whence)
-            if pos < 0 { return pushError(lua, -errno, file.path) }
-            lua.push(Int(pos))
-            return 1
+            return try moveOffset(lua, file, whenceName, offset)
         }
+    }
+
+    // tell(file) -> position | nil, err
+    static let tell: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let file = try checkFile(lua, VM.from(lua), 1, "fs.tell")
+            return try moveOffset(lua, file, "cur", 0)
+        }
+    }
+
+    /// lseek only moves the file offset in the kernel (no disk I/O): it runs in place.
+    static func moveOffset(_ lua: LuaState, _ file: FSFile, _ whenceName: String, _ offset: Int) throws(LuaError) -> Int32 {
+        let whence: Int32
+        switch whenceName {
+        case "set": whence = SEEK_SET
+        case "cur": whence = SEEK_CUR
+        case "end": whence = SEEK_END
+        default: throw LuaError("fs.seek: bad argument #2 'whence' (\"set\", \"cur\" or \"end\" expected, got \"\(whenceName)\")")
+        }
+        guard let fd = file.usableFD else { return closedError(lua) }
+        let pos = lseek(fd, off_t(offset), whence)
+        if pos < 0 { return pushError(lua, -errno, file.path) }
+        lua.push(Int(pos))
+        return 1
     }
 
     static func pathOp(_ lua: LuaState, _ name: String, _ kind: FSOp.Kind,
@@ -612,7 +624,7 @@ fs.close = suspending(raw.close)
 fs.fsync = suspending(raw.fsync)
 fs.fstat = suspending(raw.fstat)
 fs.seek = raw.seek
-function fs.tell(file) return raw.seek(file, 'cur', 0) end
+fs.tell = raw.tell
 fs.stat = suspending(raw.stat)
 fs.lstat = suspending(raw.lstat)
 fs.scandir = suspending(raw.scandir)
