@@ -17,7 +17,8 @@
 --    served, and one that points outside is refused. (A link swapped in
 --    between realpath and open can still redirect that one open: serve trees
 --    that untrusted users cannot write to.)
--- 3. Only regular files are sent; a folder answers its index.html or 404.
+-- 3. Only regular files are sent; a folder answers its index.html (resolved
+--    and checked the same way) or 404.
 -- Files up to one chunk are answered in one piece; larger ones are streamed in
 -- 64 KiB chunks, so memory stays flat whatever the file size.
 local fs = require 'fs'
@@ -99,8 +100,11 @@ local function file_handler(root)
     if not inside(root, resolved) then return 403, 'forbidden\n' end
     local st = fs.stat(resolved)
     if st and st.type == 'directory' then
-      resolved = resolved .. '/index.html'
-      st = fs.lstat(resolved)  -- an index.html that is itself a link is not followed
+      -- index.html may be a link too: resolved and checked the same way
+      resolved = fs.realpath(resolved .. '/index.html')
+      if not resolved then return 404, 'not found\n' end
+      if not inside(root, resolved) then return 403, 'forbidden\n' end
+      st = fs.stat(resolved)
     end
     if not st or st.type ~= 'file' then return 404, 'not found\n' end
     return send_file(res, resolved, st.size)
@@ -131,7 +135,11 @@ assert(fs.writefile(base .. '/secret.txt', 'outside the root\n'))
 local big = assert(fs.open(www .. '/big.bin', 'wb'))
 for i = 0, 15 do assert(big:write(string.rep(string.char(65 + i), CHUNK))) end
 assert(big:close())
-os.execute(string.format("ln -s ../secret.txt '%s/escape' && ln -s style.css '%s/alias.css'", www, www))
+assert(fs.mkdir(www .. '/linked'))
+assert(fs.mkdir(www .. '/leaky'))
+os.execute(string.format("cd '%s' && ln -s ../secret.txt escape && ln -s style.css alias.css"
+  .. " && ln -s ../docs/index.html linked/index.html && ln -s ../../secret.txt leaky/index.html"
+  .. " && ln -s .. up", www))
 
 local root = assert(fs.realpath(www))
 local server = assert(http.serve('127.0.0.1', 0, file_handler(root)))
@@ -208,6 +216,9 @@ show('/docs/..%2f..%2fsecret.txt')
 show('/..%2Fsecret.txt')
 show('/..%5csecret.txt')
 show('/escape')
+show('/up/secret.txt')
+show('/linked/')
+show('/leaky/')
 show('/etc/passwd')
 show('//etc/passwd')
 show('http://localhost/etc/passwd')
