@@ -8,9 +8,9 @@
 --
 -- Safety, in this order:
 -- 1. The request path is percent-decoded once; a malformed escape or an
---    absolute-form target ("http://...") is 400. A decoded NUL, a decoded "/"
---    or "\" (an encoded slash would hide a ".." segment from a proxy's view of
---    the path) or a ".." segment is 403.
+--    absolute-form target ("http://...") is 400. A NUL or "\" (plain or
+--    encoded), an encoded "/" (%2F would hide a ".." segment from a proxy's
+--    view of the path) or a ".." segment is 403.
 -- 2. The remaining path is joined to the root and resolved with fs.realpath
 --    (every symbolic link followed); the result must be the root itself or lie
 --    under it, else 403. So a link inside the root that points inside it is
