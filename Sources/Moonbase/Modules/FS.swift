@@ -355,6 +355,7 @@ enum PageCacheRead {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: PageCacheRead.capacity, alignment: 64)
         var inRow = 0
         var unsupported = false
+        deinit { buffer.deallocate() }
     }
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
