@@ -1,4 +1,5 @@
--- fs read throughput: reads a file in 64 KiB chunks with fs.read and prints MB/s.
+-- fs read throughput: reads a file in 64 KiB chunks with f:read and prints the
+-- MB/s of each pass and their median.
 -- Run: moonbase run Benchmarks/fs_read.lua FILE [passes]
 -- (Benchmarks/fs_read.sh makes the file and compares with `cat FILE > /dev/null`.)
 local fs = require 'fs'
@@ -7,8 +8,8 @@ local path = arg and arg[1]
 if not path then print('usage: moonbase run Benchmarks/fs_read.lua FILE [passes]'); os.exit(2) end
 local passes = tonumber(arg[2]) or 3
 local CHUNK = 65536
-local best, size = math.huge, 0
-for _ = 1, passes do
+local rates, size = {}, 0
+for pass = 1, passes do
   local t0 = time.monotonic()
   local f = assert(fs.open(path, 'rb'))
   local total = 0
@@ -19,8 +20,10 @@ for _ = 1, passes do
   end
   f:close()
   local dt = time.monotonic() - t0
-  if dt < best then best = dt end
   size = total
+  rates[pass] = total / dt / 1e6
+  print(string.format('fs_read pass %d: %d bytes in %.3f s, %.1f MB/s', pass, total, dt, rates[pass]))
 end
-print(string.format('fs_read: %d bytes in 64 KiB chunks, best of %d: %.3f s, %.1f MB/s',
-  size, passes, best, size / best / 1e6))
+table.sort(rates)
+local median = passes % 2 == 1 and rates[(passes + 1) / 2] or (rates[passes / 2] + rates[passes / 2 + 1]) / 2
+print(string.format('fs_read median: %.1f MB/s', median))

@@ -79,6 +79,13 @@ show('scandir empty', #fs.scandir(D .. '/a/b/c'))
 show('scandir missing', fs.scandir(D .. '/missing'))
 show('scandir file', fs.scandir(D .. '/f.txt'))
 
+-- realpath
+local R = fs.realpath(D)
+show('realpath', R:sub(1, 1) == '/', fs.realpath(D .. '/a/b/../b/./c') == R .. '/a/b/c',
+  fs.realpath(D .. '/link') == R .. '/f.txt', fs.realpath(D .. '//f.txt') == R .. '/f.txt')
+show('realpath missing', fs.realpath(D .. '/missing'))
+show('realpath through a file', fs.realpath(D .. '/f.txt/x'))
+
 -- rename / unlink
 show('rename', fs.rename(D .. '/f.txt', D .. '/g.txt'), fs.stat(D .. '/f.txt'), fs.stat(D .. '/g.txt').size)
 show('rename missing', fs.rename(D .. '/f.txt', D .. '/h.txt'))
@@ -122,6 +129,10 @@ raises('rmdir nil', fs.rmdir)
 raises('unlink nil', fs.unlink)
 raises('rename to nil', fs.rename, 'a')
 raises('readfile nil', fs.readfile)
+raises('realpath nil', fs.realpath)
+raises('fsync not file', fs.fsync, {})
+raises('fstat not file', fs.fstat, 'x')
+raises('tell not file', fs.tell, nil)
 raises('writefile data nil', fs.writefile, 'x')
 
 -- lunet.fs: same functions, close returns nil on success or an error string

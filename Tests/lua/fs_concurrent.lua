@@ -89,4 +89,19 @@ this_fiber.yield()  -- the reader's request is in flight now
 print('close while in use:', shared:close(), shared:read(1))
 print('reader still got:', reader:join())
 
+-- 5. a fiber reading a cached file (reads that need not suspend) still lets
+-- other fibers run while it reads
+local ticks = 0
+local ticker = spawn(function()
+  while true do ticks = ticks + 1; this_fiber.yield() end
+end)
+local big = assert(fs.open(D .. '/big', 'rb'))
+local first = assert(big:read(CHUNK))  -- the file is cached now
+local ticks_before = ticks
+for _ = 1, 64 do assert(big:read(CHUNK)) end
+big:close()
+print('other fiber ran during cached reads:', #first == CHUNK and ticks > ticks_before)
+ticker:interrupt()
+pcall(ticker.join, ticker)
+
 os.execute('rm -rf ' .. D)

@@ -48,4 +48,10 @@ int mb_test_raise_from_c(lua_State *L);
 /* A non-blocking, close-on-exec eventfd (Glibc's Swift module lacks eventfd). */
 static inline int mb_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
+/* preadv2(fd, buf, size, offset -1 = the file position, RWF_NOWAIT): copies
+ * only bytes already in the page cache, never waits for the disk. Returns the
+ * count, or -errno (-EAGAIN when the data is not cached). preadv2 is a GNU
+ * extension the Swift importer does not see. */
+long mb_read_cached(int fd, void *buf, unsigned long size);
+
 #endif

@@ -15,8 +15,8 @@ enum FSModule {
 
     static let definition = LuaModule(name: "fs", functions: [
         ("open", open), ("read", read), ("write", write), ("close", close),
-        ("fsync", fsync), ("fstat", fstat), ("seek", seek),
-        ("stat", stat), ("lstat", lstat), ("scandir", scandir),
+        ("fsync", fsync), ("fstat", fstat), ("seek", seek), ("tell", tell),
+        ("stat", stat), ("lstat", lstat), ("scandir", scandir), ("realpath", realpath),
         ("mkdir", mkdir), ("rmdir", rmdir), ("unlink", unlink), ("rename", rename),
         ("set_file_metatable", setFileMetatable), ("gc", collect), ("tostring", describe),
     ], source: fsSource)
@@ -79,6 +79,16 @@ enum FSModule {
             guard let fd = file.usableFD else { return closedError(lua) }
             let size = min(n, maxRead)
             if size == 0 { lua.push(""); return 1 }
+            // Same checks as a suspending call first, so the fast path is invisible.
+            let fiber = try vm.suspendingFiber("fs.read")
+            if let n = fiber.takeInterruption(lua) { return n }
+            if file.inflight == 0, let got = PageCacheRead.attempt(fd: fd, size: size) {
+                lua.push(bytes: UnsafeRawBufferPointer(start: PageCacheRead.buffer, count: got))
+                // No suspension happened: now and then the Lua wrapper yields
+                // (this_fiber.yield), so a fiber reading cached data lets others run.
+                if PageCacheRead.shouldGiveWay() { lua.push(true); return 2 }
+                return 1
+            }
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
             return try FSOp.start(lua, "fs.read", .read, path: file.path, file: file,
                                   buffer: buffer, size: size) { loop, req, cb in
@@ -149,26 +159,38 @@ enum FSModule {
         }
     }
 
-    // seek(file, whence, offset) -> position | nil, err. lseek only moves the
-    // file offset in the kernel (no disk I/O), so it runs in place.
+    // seek(file, whence, offset) -> position | nil, err
     static let seek: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let file = try checkFile(lua, VM.from(lua), 1, "fs.seek")
             let whenceName = try lua.optString(2, "fs.seek", "whence") ?? "cur"
             let offset = try lua.optInteger(3, "fs.seek", "offset") ?? 0
-            let whence: Int32
-            switch whenceName {
-            case "set": whence = SEEK_SET
-            case "cur": whence = SEEK_CUR
-            case "end": whence = SEEK_END
-            default: throw LuaError("fs.seek: bad argument #2 'whence' (\"set\", \"cur\" or \"end\" expected, got \"\(whenceName)\")")
-            }
-            guard let fd = file.usableFD else { return closedError(lua) }
-            let pos = lseek(fd, off_t(offset), whence)
-            if pos < 0 { return pushError(lua, -errno, file.path) }
-            lua.push(Int(pos))
-            return 1
+            return try moveOffset(lua, file, whenceName, offset)
         }
+    }
+
+    // tell(file) -> position | nil, err
+    static let tell: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let file = try checkFile(lua, VM.from(lua), 1, "fs.tell")
+            return try moveOffset(lua, file, "cur", 0)
+        }
+    }
+
+    /// lseek only moves the file offset in the kernel (no disk I/O): it runs in place.
+    static func moveOffset(_ lua: LuaState, _ file: FSFile, _ whenceName: String, _ offset: Int) throws(LuaError) -> Int32 {
+        let whence: Int32
+        switch whenceName {
+        case "set": whence = SEEK_SET
+        case "cur": whence = SEEK_CUR
+        case "end": whence = SEEK_END
+        default: throw LuaError("fs.seek: bad argument #2 'whence' (\"set\", \"cur\" or \"end\" expected, got \"\(whenceName)\")")
+        }
+        guard let fd = file.usableFD else { return closedError(lua) }
+        let pos = lseek(fd, off_t(offset), whence)
+        if pos < 0 { return pushError(lua, -errno, file.path) }
+        lua.push(Int(pos))
+        return 1
     }
 
     static func pathOp(_ lua: LuaState, _ name: String, _ kind: FSOp.Kind,
@@ -185,6 +207,10 @@ enum FSModule {
     }
     static let scandir: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in try pathOp(lua, "fs.scandir", .scandir) { uv_fs_scandir($0, $1, $2, 0, $3) } }
+    }
+    // realpath(path) -> absolute path with every link, "." and ".." resolved
+    static let realpath: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in try pathOp(lua, "fs.realpath", .path) { uv_fs_realpath($0, $1, $2, $3) } }
     }
     static let rmdir: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in try pathOp(lua, "fs.rmdir", .done) { uv_fs_rmdir($0, $1, $2, $3) } }
@@ -314,6 +340,62 @@ enum FSModule {
     }
 }
 
+/// Reads of cached file data without the thread pool: `preadv2(RWF_NOWAIT)`
+/// copies bytes already in the page cache and returns EAGAIN instead of
+/// waiting for the disk, so it never blocks the loop. A pool round trip costs
+/// more than the copy for a 64 KiB read. One buffer per worker thread: its
+/// bytes are copied into a Lua string before the call returns.
+enum PageCacheRead {
+    /// Largest read served here; bigger ones go to the pool.
+    static let capacity = 1 << 20
+    /// After this many fast reads on a worker, the reading fiber yields once.
+    static let burst = 8
+
+    private final class State {
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: PageCacheRead.capacity, alignment: 64)
+        var inRow = 0
+        var unsupported = false
+        deinit { buffer.deallocate() }
+    }
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { Unmanaged<AnyObject>.fromOpaque($0!).release() }
+        return key
+    }()
+
+    private static var state: State {
+        if let p = pthread_getspecific(key) { return Unmanaged<State>.fromOpaque(p).takeUnretainedValue() }
+        let s = State()
+        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
+        return s
+    }
+
+    /// This thread's buffer (valid after `attempt` returned a count).
+    static var buffer: UnsafeMutableRawPointer { state.buffer }
+
+    /// True once every `burst` fast reads.
+    static func shouldGiveWay() -> Bool {
+        let s = state
+        if s.inRow < burst { return false }
+        s.inRow = 0
+        return true
+    }
+
+    /// Bytes read into `buffer` at the file position (0 at end of file), or nil
+    /// when the request must go to the pool (not cached, not supported, error).
+    static func attempt(fd: Int32, size: Int) -> Int? {
+        guard size <= capacity else { return nil }
+        let s = state
+        if s.unsupported { return nil }
+        let got = mb_read_cached(fd, s.buffer, UInt(size))
+        if got >= 0 { s.inRow += 1; return got }
+        // An old kernel: stop trying on this thread. Anything else (EAGAIN:
+        // not cached; a real error) is left to the pool request.
+        if got == -Int(ENOSYS) { s.unsupported = true }
+        return nil
+    }
+}
+
 /// An open file: the fd, closed at most once (by `close`, `__gc` or the VM's end),
 /// and never while a request still uses it.
 final class FSFile: VMResource {
@@ -364,7 +446,7 @@ final class FSFile: VMResource {
 /// (interruption, VM end): the callback then only frees them (and closes an fd
 /// a cancelled open produced).
 final class FSOp: FiberWait {
-    enum Kind { case open, read, write, close, stat, scandir, done }
+    enum Kind { case open, read, write, close, stat, scandir, path, done }
 
     let req: UnsafeMutablePointer<uv_fs_t>
     let kind: Kind
@@ -471,6 +553,9 @@ final class FSOp: FiberWait {
                         lua.push(FSModule.direntType(ent.type)); lua.rawSetField(-2, "type")
                         lua_rawseti(lua.L, -2, i)
                     }
+                case .path:
+                    // The bytes as the kernel gave them (a name need not be UTF-8).
+                    lua_pushstring(lua.L, req.pointee.ptr.assumingMemoryBound(to: CChar.self))
                 case .close:
                     file?.forgetFD()
                     lua.push(true)
@@ -521,21 +606,30 @@ private let freeFSRequest: uv_fs_cb = { req in
 
 private let fsSource = """
 local raw, rt = ...
-local suspending = rt.suspending
+local suspending, resumed = rt.suspending, rt.resumed
 local type, error, tostring, concat = type, error, tostring, table.concat
 local fs = {}
 
 fs.open = suspending(raw.open)
-fs.read = suspending(raw.read)
+local read_raw, give_way = raw.read, suspending(rt.yield)
+-- raw.read returns data, true when it read cached data without suspending and
+-- it is this fiber's turn to let the others run.
+function fs.read(file, n)
+  local data, err = resumed(read_raw(file, n))
+  if err == nil then return data end
+  if err == true then give_way(); return data end
+  return data, err
+end
 fs.write = suspending(raw.write)
 fs.close = suspending(raw.close)
 fs.fsync = suspending(raw.fsync)
 fs.fstat = suspending(raw.fstat)
 fs.seek = raw.seek
-function fs.tell(file) return raw.seek(file, 'cur', 0) end
+fs.tell = raw.tell
 fs.stat = suspending(raw.stat)
 fs.lstat = suspending(raw.lstat)
 fs.scandir = suspending(raw.scandir)
+fs.realpath = suspending(raw.realpath)
 fs.rmdir = suspending(raw.rmdir)
 fs.unlink = suspending(raw.unlink)
 fs.rename = suspending(raw.rename)
