@@ -22,7 +22,11 @@ let package = Package(
             dependencies: [
                 "CLuaJIT", "CLibUV", "CMariaDB", "CMoonbaseShim",
                 .product(name: "DequeModule", package: "swift-collections"),
-            ]
+            ],
+            // Dynamic exclusivity checks cost 5-18% of message sends and fiber
+            // spawns (profiles in Benchmarks/results/profiles/); debug builds,
+            // which run the tests, keep them.
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(
             name: "moonbase",

@@ -8,8 +8,8 @@ import CMoonbaseShim
 /// counts as a reference that keeps the actor reachable (handles inside the
 /// actor's own VM do not).
 enum Address {
-    static let metatable = "moonbase.address"
-    static let inboxMetatable = "moonbase.inbox"
+    static let metatable = MetatableName("moonbase.address")
+    static let inboxMetatable = MetatableName("moonbase.inbox")
 
     private struct Block {
         var mailbox: UnsafeMutableRawPointer
@@ -17,7 +17,7 @@ enum Address {
     }
 
     /// Pushes an address of `mailbox` onto `lua` (a VM's stack).
-    static func push(_ mailbox: Mailbox, onto lua: LuaState, vm: VM, metatable name: String = metatable) {
+    static func push(_ mailbox: Mailbox, onto lua: LuaState, vm: VM, metatable name: MetatableName = metatable) {
         let counted = mailbox !== vm.mailbox
         if counted { mailbox.retainReference() }
         let p = lua_newuserdata(lua.L, MemoryLayout<Block>.size)!

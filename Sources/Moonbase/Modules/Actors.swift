@@ -25,7 +25,7 @@ enum ActorsModule {
             vm.setFunction(-1, "__tostring", Address.describe)
             lua_pushvalue(L, -1)
             vm.metatables[name] = luaL_ref(L, mb_registryindex())
-            lua.rawSetField(internals, name == Address.metatable ? "address_metatable" : "inbox_metatable")
+            lua.rawSetField(internals, name.index == Address.metatable.index ? "address_metatable" : "inbox_metatable")
         }
         Address.push(vm.mailbox, onto: lua, vm: vm, metatable: Address.inboxMetatable)
         lua.rawSetField(internals, "inbox")

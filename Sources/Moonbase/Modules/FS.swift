@@ -9,7 +9,7 @@ import Glibc
 /// calling fiber waits. Policy (modes, readfile, writefile, recursive mkdir)
 /// lives in the Lua source; Swift starts requests and pushes their results.
 enum FSModule {
-    static let fileMetatable = "moonbase.fs.file"
+    static let fileMetatable = MetatableName("moonbase.fs.file")
     /// Largest single `read` (bytes); a bigger request returns at most this much.
     static let maxRead = 64 << 20
 

@@ -3,7 +3,7 @@ import CMoonbaseShim
 
 /// `spawn`, fiber handles (`join`, `detach`, `interrupt`) and `this_fiber`.
 enum FibersModule {
-    static let handleMetatable = "moonbase.fiber"
+    static let handleMetatable = MetatableName("moonbase.fiber")
 
     static func install(_ vm: VM, into internals: Int32) {
         let lua = LuaState(vm.L)

@@ -15,7 +15,7 @@ import Glibc
 /// fiber mutex, picks the text protocol (no parameters) or a prepared statement
 /// (`?` parameters), and shapes the results.
 enum MySQLModule {
-    static let connMetatable = "moonbase.mysql.conn"
+    static let connMetatable = MetatableName("moonbase.mysql.conn")
     /// `mysql.null`: SQL NULL in rows and parameters.
     nonisolated(unsafe) static let null = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
 

@@ -14,8 +14,8 @@ import Glibc
 /// Writes try `uv_try_write` first and fall back to `uv_write` (the fiber waits
 /// for the completion: back-pressure).
 enum SocketModule {
-    static let connMetatable = "moonbase.socket.conn"
-    static let listenerMetatable = "moonbase.socket.listener"
+    static let connMetatable = MetatableName("moonbase.socket.conn")
+    static let listenerMetatable = MetatableName("moonbase.socket.listener")
     static let defaultCeiling = 256 * 1024
 
     static let definition = LuaModule(name: "socket", functions: [
@@ -131,14 +131,14 @@ enum SocketModule {
     }
 
     /// Pushes a userdata owning a retained reference to `object`.
-    static func pushObject(_ vm: VM, _ object: AnyObject, _ metatable: String, onto lua: LuaState) {
+    static func pushObject(_ vm: VM, _ object: AnyObject, _ metatable: MetatableName, onto lua: LuaState) {
         let box = lua_newuserdata(lua.L, MemoryLayout<UnsafeRawPointer>.size)!
         box.storeBytes(of: Unmanaged.passRetained(object).toOpaque(), as: UnsafeMutableRawPointer?.self)
         lua_rawgeti(lua.L, mb_registryindex(), vm.metatables[metatable]!)
         lua_setmetatable(lua.L, -2)
     }
 
-    static func object<T: AnyObject>(_ lua: LuaState, _ vm: VM, _ i: Int32, _ metatable: String, as: T.Type) -> T? {
+    static func object<T: AnyObject>(_ lua: LuaState, _ vm: VM, _ i: Int32, _ metatable: MetatableName, as: T.Type) -> T? {
         guard let p = vm.userdata(lua, i, metatable),
               let o = p.load(as: UnsafeMutableRawPointer?.self) else { return nil }
         return Unmanaged<AnyObject>.fromOpaque(o).takeUnretainedValue() as? T

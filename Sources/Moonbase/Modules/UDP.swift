@@ -9,7 +9,7 @@ import Glibc
 /// fiber waits are queued (at most `maxQueue`; beyond that they are dropped,
 /// as the kernel would).
 enum UDPModule {
-    static let metatable = "moonbase.udp"
+    static let metatable = MetatableName("moonbase.udp")
 
     static let definition = LuaModule(name: "udp", functions: [
         ("init", initModule),

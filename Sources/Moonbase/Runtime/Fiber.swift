@@ -24,6 +24,8 @@ final class Fiber {
 
     let vm: VM  // strong: a queued fiber keeps its (maybe ended) VM valid
     let id: Int
+    /// Where the VM's `liveFibers` holds this fiber (-1 once finished).
+    var liveIndex = -1
     /// The coroutine; anchored in the registry by `threadRef` until its results
     /// (or error) have been taken.
     let thread: OpaquePointer

@@ -17,7 +17,9 @@ final class VM {
     private(set) var currentFiber: Fiber?
     /// Fibers not finished yet, by id: they keep their Swift objects alive while
     /// suspended on timers or I/O.
-    private(set) var liveFibers: [Int: Fiber] = [:]
+    /// Fibers not finished yet, each knowing its place (`Fiber.liveIndex`):
+    /// added and removed in O(1) without hashing, on every spawn.
+    private(set) var liveFibers: [Fiber] = []
     private var nextFiberID = 1
     /// Fibers queued on the worker's ready queue.
     private var readyCount = 0
@@ -35,7 +37,7 @@ final class VM {
     private var mainFailed = false
 
     /// Registry refs of the metatables of the runtime's userdata types.
-    var metatables: [String: Int32] = [:]
+    var metatables = MetatableRefs()
 
     /// This actor's inbox; its address is what others send to.
     let mailbox: Mailbox
@@ -63,10 +65,21 @@ final class VM {
         lua_xmove(from, thread, nargs + 1)
         let fiber = Fiber(vm: self, id: nextFiberID, thread: thread, threadRef: ref)
         nextFiberID += 1
-        liveFibers[fiber.id] = fiber
+        fiber.liveIndex = liveFibers.count
+        liveFibers.append(fiber)
         readyCount += 1
         if first { worker.enqueueFirst(fiber, nargs: nargs) } else { worker.enqueue(fiber, nargs: nargs) }
         return fiber
+    }
+
+    private func removeLive(_ fiber: Fiber) {
+        let index = fiber.liveIndex
+        let last = liveFibers.removeLast()
+        if last !== fiber {
+            liveFibers[index] = last
+            last.liveIndex = index
+        }
+        fiber.liveIndex = -1
     }
 
     /// Starts the VM's main fiber on the function on top of the VM's stack.
@@ -93,7 +106,7 @@ final class VM {
         switch status {
         case 0:
             fiber.state = .finished
-            liveFibers[fiber.id] = nil
+            removeLive(fiber)
             fiberEnded(fiber)
         case LUA_YIELD:
             lua_settop(fiber.thread, 0)
@@ -103,7 +116,7 @@ final class VM {
             }
         default:
             fiber.state = .failed
-            liveFibers[fiber.id] = nil
+            removeLive(fiber)
             fiberFailed(fiber)
         }
         endIfStuck()
@@ -231,7 +244,7 @@ final class VM {
         if let reason, endReason == nil { endReason = reason }
         isClosed = true
         mailbox.actorEnded(reason: endReason ?? "normal")
-        for fiber in liveFibers.values {
+        for fiber in liveFibers {
             fiber.cancelWait()
             fiber.sleepTimer?.close()
             fiber.sleepTimer = nil
@@ -239,7 +252,7 @@ final class VM {
         for resource in resources.values { resource.release() }
         resources.removeAll()
         lua_close(L)
-        for fiber in liveFibers.values { fiber.joiner = nil }
+        for fiber in liveFibers { fiber.joiner = nil }
         liveFibers.removeAll()
         mainFiber = nil  // Fiber.vm is strong: break the cycle so the VM is freed
         worker.vms[id] = nil

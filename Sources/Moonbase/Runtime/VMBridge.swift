@@ -23,7 +23,7 @@ extension VM {
     }
 
     /// The block of a userdata at `i` whose metatable is the runtime's `name`.
-    func userdata(_ lua: LuaState, _ i: Int32, _ name: String) -> UnsafeMutableRawPointer? {
+    func userdata(_ lua: LuaState, _ i: Int32, _ name: MetatableName) -> UnsafeMutableRawPointer? {
         guard lua_type(lua.L, i) == LUA_TUSERDATA, let ref = metatables[name],
               lua_getmetatable(lua.L, i) != 0 else { return nil }
         lua_rawgeti(lua.L, mb_registryindex(), ref)
