@@ -4,13 +4,13 @@
 # minimal single-threaded libuv responder in C (Benchmarks/uv_responder.c), all
 # measured with wrk (one thread) in the same run, rounds interleaved; figures are
 # medians over the rounds. Prints a table and one bench_report line per figure.
-#   Benchmarks/http_hello.sh [seconds_per_run]   (default 2; ROUNDS=3; needs wrk, nginx, cc, libuv)
+#   Benchmarks/http_hello.sh [seconds_per_run]   (default 2; ROUNDS=5; needs wrk, nginx, cc, libuv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/lib.sh
 . Benchmarks/http_lib.sh
 DUR=${1:-2}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 MB_PORT=${MB_PORT:-8080}
 NGINX_PORT=${NGINX_PORT:-8091}
 UV_PORT=${UV_PORT:-8093}

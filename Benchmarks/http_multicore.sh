@@ -4,13 +4,13 @@
 # nginx with as many worker processes, measured with wrk in the same run, rounds
 # interleaved; figures are medians over the rounds. On a 2-core machine wrk takes
 # a core from the servers: the figure means more on a machine with many cores.
-#   Benchmarks/http_multicore.sh [seconds_per_run]   (default 2; ROUNDS=3, CONNS=64*cores)
+#   Benchmarks/http_multicore.sh [seconds_per_run]   (default 2; ROUNDS=5, CONNS=64*cores)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/lib.sh
 . Benchmarks/http_lib.sh
 DUR=${1:-2}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 CORES=$(nproc)
 CONNS=${CONNS:-$((64 * CORES))}
 WRK_THREADS=${WRK_THREADS:-$CORES}
