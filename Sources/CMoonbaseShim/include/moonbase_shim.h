@@ -54,4 +54,13 @@ static inline int mb_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXE
  * extension the Swift importer does not see. */
 long mb_read_cached(int fd, void *buf, unsigned long size);
 
+/* A CPU hint inside spin-wait loops. */
+static inline void mb_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

@@ -7,7 +7,7 @@ import CMoonbaseShim
 /// addresses inside it (each encoded as an index), so an actor stays reachable
 /// while its address travels.
 struct Message: @unchecked Sendable {
-    var bytes: [UInt8]
+    var bytes: MessageBytes
     var addresses: [Mailbox]
 }
 
@@ -31,7 +31,7 @@ enum MessageCodec {
         var encoder = Encoder(lua: lua, vm: vm, function: function, scratch: vm.messageScratch)
         defer { encoder.giveBack() }
         try encoder.encode(lua.absIndex(index), depth: 0)
-        return Message(bytes: [UInt8](UnsafeRawBufferPointer(start: encoder.base, count: encoder.count)),
+        return Message(bytes: MessageBytes(copying: encoder.base, count: encoder.count),
                        addresses: encoder.addresses)
     }
 
@@ -265,7 +265,7 @@ enum MessageCodec {
         str("from"); b.append(Tag.address.rawValue); u32(0)
         str("reason"); str(reason)
         from.retainReference()
-        return Message(bytes: b, addresses: [from])
+        return Message(bytes: MessageBytes(b), addresses: [from])
     }
 
     /// Pushes the decoded value onto `lua`. The message was made by `encode`,

@@ -41,6 +41,27 @@ final class WakeSignal: @unchecked Sendable {
         }
     }
 
+    /// Called on the loop's thread before it would block: watches `hasWork`
+    /// for up to `nanoseconds`, holding the flag meanwhile so that senders skip
+    /// the eventfd write (and the loop its wake-up). True if work came.
+    ///
+    /// Clearing the flag and then looking once more closes the gap where a
+    /// sender saw the flag held, skipped its write, and posted after the last
+    /// look.
+    func watch(for nanoseconds: UInt64, hasWork: () -> Bool) -> Bool {
+        if pending.exchange(true, ordering: .sequentiallyConsistent) {
+            return true  // a signal is on its way: the poll will not block
+        }
+        let deadline = monotonicNanoseconds() + nanoseconds
+        var found = false
+        repeat {
+            if hasWork() { found = true; break }
+            for _ in 0..<32 { mb_spin_pause() }
+        } while monotonicNanoseconds() < deadline
+        pending.store(false, ordering: .sequentiallyConsistent)
+        return found || hasWork()
+    }
+
     fileprivate func fired() {
         var count: UInt64 = 0
         _ = read(fd, &count, 8)
@@ -58,4 +79,10 @@ final class WakeSignal: @unchecked Sendable {
 
 private let wakeSignalCallback: uv_poll_cb = { handle, _, _ in
     Unmanaged<WakeSignal>.fromOpaque(handle!.pointee.data).takeUnretainedValue().fired()
+}
+
+@inline(__always) func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
 }

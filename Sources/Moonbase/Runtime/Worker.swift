@@ -19,6 +19,13 @@ public final class Worker: @unchecked Sendable {
     private var wakeup: WakeSignal!
     private let checkHandle: UnsafeMutablePointer<uv_check_t>
     private let idleHandle: UnsafeMutablePointer<uv_idle_t>
+    private let prepareHandle: UnsafeMutablePointer<uv_prepare_t>
+    /// When jobs from other threads last arrived (see `beforePoll`).
+    private var lastInboundAt: UInt64 = 0
+    /// Jobs posted so far, and how many of them a drain has seen: lets a
+    /// watching loop notice new jobs without taking the lock senders need.
+    private let postedJobs = Atomic<Int>(0)
+    private var seenJobs = 0
     private let inbound = Locked<[Job]>([])
     private var thread = pthread_t()
     private var ready = Deque<ReadyFiber>()
@@ -42,6 +49,7 @@ public final class Worker: @unchecked Sendable {
         uv_loop_init(loop)
         checkHandle = .allocate(capacity: 1)
         idleHandle = .allocate(capacity: 1)
+        prepareHandle = .allocate(capacity: 1)
         let me = Unmanaged.passUnretained(self).toOpaque()
         uv_check_init(loop, checkHandle)
         checkHandle.pointee.data = me
@@ -50,6 +58,10 @@ public final class Worker: @unchecked Sendable {
         uv_unref(UnsafeMutableRawPointer(checkHandle).assumingMemoryBound(to: uv_handle_t.self))
         uv_idle_init(loop, idleHandle)
         idleHandle.pointee.data = me
+        uv_prepare_init(loop, prepareHandle)
+        prepareHandle.pointee.data = me
+        uv_prepare_start(prepareHandle, workerPrepareCallback)
+        uv_unref(UnsafeMutableRawPointer(prepareHandle).assumingMemoryBound(to: uv_handle_t.self))
         wakeup = WakeSignal(loop: loop) { [unowned self] in self.drainInbound() }
     }
 
@@ -58,6 +70,7 @@ public final class Worker: @unchecked Sendable {
         loop.deallocate()
         checkHandle.deallocate()
         idleHandle.deallocate()
+        prepareHandle.deallocate()
     }
 
     // MARK: Thread
@@ -95,12 +108,14 @@ public final class Worker: @unchecked Sendable {
     /// Runs `job` on this worker's thread soon. Callable from any thread.
     public func post(_ job: @escaping Job) {
         inbound.withLock { $0.append(job) }
+        postedJobs.wrappingAdd(1, ordering: .releasing)
         wakeup.signal()
     }
 
     /// Posts a batch of jobs with one lock and one wake-up.
     private func post(batch jobs: [Job]) {
         inbound.withLock { $0.append(contentsOf: jobs) }
+        postedJobs.wrappingAdd(jobs.count, ordering: .releasing)
         wakeup.signal()
     }
 
@@ -149,10 +164,29 @@ public final class Worker: @unchecked Sendable {
 
     fileprivate func drainInbound() {
         var jobs: [Job] = []
+        seenJobs = postedJobs.load(ordering: .acquiring)
         inbound.withLock { swap(&jobs, &$0) }
+        if !jobs.isEmpty { lastInboundAt = monotonicNanoseconds() }
         for job in jobs { job(self) }
         flushAllOutgoing()
         if stopping { closeHandles() }
+    }
+
+    /// How long a worker that had jobs from other threads in the last
+    /// millisecond watches for more before its loop sleeps. A stream of
+    /// messages from another worker then flows without a wake-up (an eventfd
+    /// write and a sleeping thread's return) every few messages; an idle
+    /// worker spins at most this long once, when it falls idle.
+    private static let watchBeforeSleep: UInt64 = 50_000
+    private static let recentInbound: UInt64 = 1_000_000
+
+    /// Runs just before the loop polls: if it is about to block, watch briefly.
+    fileprivate func beforePoll() {
+        guard !idleActive, !stopping, lastInboundAt != 0,
+              monotonicNanoseconds() &- lastInboundAt < Worker.recentInbound else { return }
+        if wakeup.watch(for: Worker.watchBeforeSleep, hasWork: { postedJobs.load(ordering: .acquiring) != seenJobs }) {
+            drainInbound()
+        }
     }
 
     /// Asks the loop to end once its VMs are gone. Callable from any thread.
@@ -163,7 +197,7 @@ public final class Worker: @unchecked Sendable {
     private func closeHandles() {
         guard vms.isEmpty else { return }
         for h in [UnsafeMutableRawPointer(wakeup.handle), UnsafeMutableRawPointer(checkHandle),
-                  UnsafeMutableRawPointer(idleHandle)] {
+                  UnsafeMutableRawPointer(idleHandle), UnsafeMutableRawPointer(prepareHandle)] {
             let handle = h.assumingMemoryBound(to: uv_handle_t.self)
             if uv_is_closing(handle) == 0 { uv_close(handle, nil) }
         }
@@ -214,6 +248,9 @@ public final class Worker: @unchecked Sendable {
 
 private let workerCheckCallback: uv_check_cb = { handle in
     Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().runReadyFibers()
+}
+private let workerPrepareCallback: uv_prepare_cb = { handle in
+    Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().beforePoll()
 }
 private let workerIdleCallback: uv_idle_cb = { handle in
     Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().runReadyFibers()
