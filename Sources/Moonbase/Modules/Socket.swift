@@ -438,23 +438,7 @@ enum SocketModule {
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             let c = try conn(lua, vm, 1, "socket.getpeername")
-            if c.closed { return fail(lua, "closed") }
-            if !c.tcp {
-                var buf = [CChar](repeating: 0, count: 256)
-                var size = buf.count
-                let r = uv_pipe_getpeername(UnsafeMutableRawPointer(c.stream).assumingMemoryBound(to: uv_pipe_t.self), &buf, &size)
-                if r < 0 { return fail(lua, errName(r)) }
-                buf.withUnsafeBytes { lua.push(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
-                return 1
-            }
-            var st = sockaddr_storage()
-            var len = Int32(MemoryLayout<sockaddr_storage>.size)
-            let r = withUnsafeMutablePointer(to: &st) { p in
-                uv_tcp_getpeername(UnsafeMutableRawPointer(c.stream).assumingMemoryBound(to: uv_tcp_t.self),
-                                   UnsafeMutableRawPointer(p).assumingMemoryBound(to: sockaddr.self), &len)
-            }
-            if r < 0 { return fail(lua, errName(r)) }
-            return withUnsafePointer(to: &st) { pushAddress(lua, UnsafeRawPointer($0)) }
+            return pushName(lua, of: c, peer: true)
         }
     }
 
@@ -465,24 +449,32 @@ enum SocketModule {
                 return u.pushSockname(lua)
             }
             let s = try stream(lua, vm, 1, "socket.getsockname")
-            if s.closed { return fail(lua, "closed") }
-            if !s.tcp {
-                var buf = [CChar](repeating: 0, count: 256)
-                var size = buf.count
-                let r = uv_pipe_getsockname(UnsafeMutableRawPointer(s.stream).assumingMemoryBound(to: uv_pipe_t.self), &buf, &size)
-                if r < 0 { return fail(lua, errName(r)) }
-                buf.withUnsafeBytes { lua.push(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
-                return 1
-            }
-            var st = sockaddr_storage()
-            var len = Int32(MemoryLayout<sockaddr_storage>.size)
-            let r = withUnsafeMutablePointer(to: &st) { p in
-                uv_tcp_getsockname(UnsafeMutableRawPointer(s.stream).assumingMemoryBound(to: uv_tcp_t.self),
-                                   UnsafeMutableRawPointer(p).assumingMemoryBound(to: sockaddr.self), &len)
-            }
-            if r < 0 { return fail(lua, errName(r)) }
-            return withUnsafePointer(to: &st) { pushAddress(lua, UnsafeRawPointer($0)) }
+            return pushName(lua, of: s, peer: false)
         }
+    }
+
+    /// Pushes the local (or peer) address of a stream socket: a path for a
+    /// Unix socket, host and port for TCP; `nil, err` on failure.
+    private static func pushName(_ lua: LuaState, of s: StreamSocket, peer: Bool) -> Int32 {
+        if s.closed { return fail(lua, "closed") }
+        if !s.tcp {
+            let pipe = UnsafeMutableRawPointer(s.stream).assumingMemoryBound(to: uv_pipe_t.self)
+            var buf = [CChar](repeating: 0, count: 256)
+            var size = buf.count
+            let r = peer ? uv_pipe_getpeername(pipe, &buf, &size) : uv_pipe_getsockname(pipe, &buf, &size)
+            if r < 0 { return fail(lua, errName(r)) }
+            buf.withUnsafeBytes { lua.push(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<size])) }
+            return 1
+        }
+        let tcp = UnsafeMutableRawPointer(s.stream).assumingMemoryBound(to: uv_tcp_t.self)
+        var st = sockaddr_storage()
+        var len = Int32(MemoryLayout<sockaddr_storage>.size)
+        let r = withUnsafeMutablePointer(to: &st) { p in
+            let address = UnsafeMutableRawPointer(p).assumingMemoryBound(to: sockaddr.self)
+            return peer ? uv_tcp_getpeername(tcp, address, &len) : uv_tcp_getsockname(tcp, address, &len)
+        }
+        if r < 0 { return fail(lua, errName(r)) }
+        return withUnsafePointer(to: &st) { pushAddress(lua, UnsafeRawPointer($0)) }
     }
 
     static let setnodelay: LuaFunction = { L in
@@ -752,38 +744,11 @@ final class Conn: StreamSocket, FiberWait {
     }
 }
 
-/// A pending `uv_write`: owns a copy of the bytes until the callback.
-final class WriteOp: FiberWait {
-    let fiber: Fiber
-    var serial: UInt64 = 0
-    var cancelled = false
-    let req = UnsafeMutablePointer<uv_write_t>.allocate(capacity: 1)
-    let data: UnsafeMutableRawPointer
-    let count: Int
-
-    init(fiber: Fiber, bytes: UnsafeRawBufferPointer) {
-        self.fiber = fiber
-        count = bytes.count
-        data = malloc(max(count, 1))!
-        memcpy(data, bytes.baseAddress!, count)
-    }
-
-    deinit {
-        free(data)
-        req.deallocate()
-    }
-
-    func cancelWait(of fiber: Fiber) { cancelled = true }
-}
+/// A pending `uv_write`.
+typealias WriteOp = PendingSend<uv_write_t>
 
 private let writeCallback: uv_write_cb = { req, status in
-    let op = Unmanaged<WriteOp>.fromOpaque(req!.pointee.data).takeRetainedValue()
-    guard !op.cancelled else { return }
-    op.fiber.wake(serial: op.serial) { lua in
-        if status < 0 { return SocketModule.fail(lua, SocketModule.errName(status)) }
-        lua.push(true)
-        return 1
-    }
+    Unmanaged<WriteOp>.fromOpaque(req!.pointee.data).takeRetainedValue().complete(status: status)
 }
 
 private let connAllocCallback: uv_alloc_cb = { _, _, buf in

@@ -229,37 +229,11 @@ final class UDPSocket: VMResource, FiberWait {
     }
 }
 
-final class UDPSendOp: FiberWait {
-    let fiber: Fiber
-    var serial: UInt64 = 0
-    var cancelled = false
-    let req = UnsafeMutablePointer<uv_udp_send_t>.allocate(capacity: 1)
-    let data: UnsafeMutableRawPointer
-    let count: Int
-
-    init(fiber: Fiber, bytes: UnsafeRawBufferPointer) {
-        self.fiber = fiber
-        count = bytes.count
-        data = malloc(max(count, 1))!
-        if count > 0 { memcpy(data, bytes.baseAddress!, count) }
-    }
-
-    deinit {
-        free(data)
-        req.deallocate()
-    }
-
-    func cancelWait(of fiber: Fiber) { cancelled = true }
-}
+/// A pending `uv_udp_send`.
+typealias UDPSendOp = PendingSend<uv_udp_send_t>
 
 private let udpSendCallback: uv_udp_send_cb = { req, status in
-    let op = Unmanaged<UDPSendOp>.fromOpaque(req!.pointee.data).takeRetainedValue()
-    guard !op.cancelled else { return }
-    op.fiber.wake(serial: op.serial) { lua in
-        if status < 0 { return SocketModule.fail(lua, SocketModule.errName(status)) }
-        lua.push(true)
-        return 1
-    }
+    Unmanaged<UDPSendOp>.fromOpaque(req!.pointee.data).takeRetainedValue().complete(status: status)
 }
 
 private let udpAllocCallback: uv_alloc_cb = { _, _, buf in
