@@ -1,14 +1,17 @@
 -- mysql_pool: pools of mysql connections, in one VM or shared by many actors.
 --
 -- 1. In-VM pool, for the fibers of one VM:
---   local pool = require('mysql_pool').new{ size = 8, idle_timeout = 30, connect = { host = ..., ... } }
+--   local pool = require('mysql_pool').new{ size = 8, idle_timeout = 60, check_after = 5, connect = { host = ..., ... } }
 --   local conn, err = pool:acquire()       -- waits while `size` connections are in use
 --   pool:release(conn [, broken])          -- broken = true closes it instead of keeping it
 --   local a, b = pool:with(function(conn) return conn:query('SELECT 1') end)
 --   pool:close()                           -- closes idle connections now, busy ones on release
 --
--- A connection idle for longer than `idle_timeout` seconds (default 30) is checked
--- with `SELECT 1` before it is handed out, and replaced if the check fails.
+-- A connection idle for longer than `idle_timeout` seconds (default 60) is closed
+-- at the pool's next acquire or release (no timer: a sleeping fiber would keep
+-- the VM alive), so the pool shrinks after a burst. One idle for longer than
+-- `check_after` seconds (default 5) is checked with `SELECT 1` before it is
+-- handed out, and replaced if the check fails.
 -- `with` releases the connection even when the function raises (it then closes it:
 -- it may be in the middle of a transaction) and re-raises.
 --
@@ -37,17 +40,33 @@ function M.new(opts)
   if type(size) ~= 'number' or size < 1 or size % 1 ~= 0 then
     error("mysql_pool.new: 'size' must be a positive integer", 2)
   end
+  for _, name in ipairs({ 'idle_timeout', 'check_after' }) do
+    local v = opts[name]
+    if v ~= nil and (type(v) ~= 'number' or v < 0) then
+      error("mysql_pool.new: '" .. name .. "' must be a number of seconds >= 0", 2)
+    end
+  end
   local permits = channel.new(size)
   for _ = 1, size do permits:send(true) end
   return setmetatable({
     size = size,
-    idle_timeout = opts.idle_timeout or 30,
+    idle_timeout = opts.idle_timeout or 60,
+    check_after = opts.check_after or 5,
     connect = opts.connect,
     permits = permits,  -- one token per connection that may be in use
     idle = {},          -- stack of { conn = , since = }
     busy = {},          -- conn -> true
     closed = false,
   }, Pool)
+end
+
+-- Closes the connections idle for longer than idle_timeout: the oldest are at
+-- the bottom of the stack.
+local function reap(self)
+  local now = time.monotonic()
+  while self.idle[1] and now - self.idle[1].since > self.idle_timeout do
+    table.remove(self.idle, 1).conn:close()
+  end
 end
 
 local function healthy(conn)
@@ -59,9 +78,10 @@ function Pool:acquire()
   if self.closed then return nil, 'closed' end
   local token = self.permits:receive()
   if not token or self.closed then return nil, 'closed' end
+  reap(self)
   while #self.idle > 0 do
     local slot = table.remove(self.idle)
-    if time.monotonic() - slot.since < self.idle_timeout or healthy(slot.conn) then
+    if time.monotonic() - slot.since < self.check_after or healthy(slot.conn) then
       self.busy[slot.conn] = true
       return slot.conn
     end
@@ -83,6 +103,7 @@ function Pool:release(conn, broken)
     conn:close()
   else
     self.idle[#self.idle + 1] = { conn = conn, since = time.monotonic() }
+    reap(self)
   end
   if not self.closed then self.permits:send(true) end
 end
@@ -208,7 +229,8 @@ local requests = { query = true, exec = true, transaction = true }
 local function serve_pool()
   local inbox = require('inbox')
   local config = inbox:receive()
-  local pool = M.new({ size = config.size, idle_timeout = config.idle_timeout, connect = config.connect })
+  local pool = M.new({ size = config.size, idle_timeout = config.idle_timeout,
+                       check_after = config.check_after, connect = config.connect })
   -- One token per request being served: at most `size` at once, the rest wait in the inbox.
   local slots = channel.new(pool.size)
   for _ = 1, pool.size do slots:send(true) end
@@ -247,7 +269,8 @@ function M.start(opts)
     error("mysql_pool.start: 'size' must be a positive integer", 2)
   end
   local address = spawn_vm('mysql_pool', { thread = opts.thread })
-  address:send({ size = size, idle_timeout = opts.idle_timeout, connect = opts.connect })
+  address:send({ size = size, idle_timeout = opts.idle_timeout, check_after = opts.check_after,
+                 connect = opts.connect })
   return address
 end
 

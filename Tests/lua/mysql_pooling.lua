@@ -1,7 +1,7 @@
 -- mysql_pool (actors/mysql_pool.lua): an in-VM pool of mysql connections
 local time = require('time')
 local H = require('mysql_helper')
-local pool = require('mysql_pool').new({ size = 2, idle_timeout = 0.2, connect = H.opts })
+local pool = require('mysql_pool').new({ size = 2, idle_timeout = 5, check_after = 0.2, connect = H.opts })
 
 -- 6 fibers, 2 connections: at most 2 queries at once, connections reused
 local ids, active, most = {}, 0, 0
@@ -49,6 +49,20 @@ local got = pool:with(function(conn) return conn:query('SELECT CONNECTION_ID() A
 print('replaced after health check:', got ~= nil and got ~= vid)
 killer:close()
 
+-- idle timeout: connections idle for longer are closed at the next acquire or
+-- release, so the pool shrinks after a burst
+local short = require('mysql_pool').new({ size = 2, idle_timeout = 0.2, connect = H.opts })
+local a, b = assert(short:acquire()), assert(short:acquire())
+local aid = a:query('SELECT CONNECTION_ID() AS id')[1].id
+short:release(a); short:release(b)
+print('idle after the burst:', #short.idle)
+time.sleep(0.3)
+local c = assert(short:acquire())
+print('stale ones closed, a new one opened:', #short.idle, c:query('SELECT CONNECTION_ID() AS id')[1].id ~= aid)
+short:release(c)
+short:close()
+
 pool:close()
 print('after close:', pool:acquire())
 print(pcall(require('mysql_pool').new, {}))
+print(pcall(require('mysql_pool').new, { connect = {}, idle_timeout = 'soon' }))
