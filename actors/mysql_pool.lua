@@ -32,20 +32,27 @@ Pool.__index = Pool
 
 local M = {}
 
-function M.new(opts)
+-- Checks the options of new/start (raising at the caller's caller, naming
+-- `fname`) and returns the pool size.
+local function checked_size(opts, fname)
   if type(opts) ~= 'table' or type(opts.connect) ~= 'table' then
-    error("mysql_pool.new: bad argument #1 (table with a 'connect' table expected)", 2)
+    error(fname .. ": bad argument #1 (table with a 'connect' table expected)", 3)
   end
   local size = opts.size or 4
   if type(size) ~= 'number' or size < 1 or size % 1 ~= 0 then
-    error("mysql_pool.new: 'size' must be a positive integer", 2)
+    error(fname .. ": 'size' must be a positive integer", 3)
   end
   for _, name in ipairs({ 'idle_timeout', 'check_after' }) do
     local v = opts[name]
     if v ~= nil and (type(v) ~= 'number' or v < 0) then
-      error("mysql_pool.new: '" .. name .. "' must be a number of seconds >= 0", 2)
+      error(fname .. ": '" .. name .. "' must be a number of seconds >= 0", 3)
     end
   end
+  return size
+end
+
+function M.new(opts)
+  local size = checked_size(opts, 'mysql_pool.new')
   local permits = channel.new(size)
   for _ = 1, size do permits:send(true) end
   return setmetatable({
@@ -261,13 +268,7 @@ end
 
 -- Starts a pool actor; returns its address.
 function M.start(opts)
-  if type(opts) ~= 'table' or type(opts.connect) ~= 'table' then
-    error("mysql_pool.start: bad argument #1 (table with a 'connect' table expected)", 2)
-  end
-  local size = opts.size or 4
-  if type(size) ~= 'number' or size < 1 or size % 1 ~= 0 then
-    error("mysql_pool.start: 'size' must be a positive integer", 2)
-  end
+  local size = checked_size(opts, 'mysql_pool.start')
   local address = spawn_vm('mysql_pool', { thread = opts.thread })
   address:send({ size = size, idle_timeout = opts.idle_timeout, check_after = opts.check_after,
                  connect = opts.connect })
