@@ -177,7 +177,7 @@ public final class Worker: @unchecked Sendable {
     /// messages from another worker then flows without a wake-up (an eventfd
     /// write and a sleeping thread's return) every few messages; an idle
     /// worker spins at most this long once, when it falls idle.
-    private static let watchBeforeSleep: UInt64 = 50_000
+    private static let watchBeforeSleep: UInt64 = 20_000
     private static let recentInbound: UInt64 = 1_000_000
 
     /// Runs just before the loop polls: if it is about to block, watch briefly.
