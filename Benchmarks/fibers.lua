@@ -8,7 +8,6 @@
 --    rest of the process's resident memory (/proc/self/statm).
 -- Run: moonbase run --threads 1 Benchmarks/fibers.lua [seconds-per-run] [runs] [count]
 -- Prints a line per figure and a BENCH| line per figure for Benchmarks/run.
-local fs = require 'fs'
 local time = require 'time'
 local mutex_module = require 'mutex'
 local condition_variable = require 'condition_variable'
@@ -18,16 +17,9 @@ local runs = tonumber(arg[2]) or 5
 local COUNT = tonumber(arg[3]) or 100000
 local BATCH = 1000
 
-local function median(t)
-  table.sort(t)
-  local n = #t
-  return n % 2 == 1 and t[(n + 1) / 2] or (t[n / 2] + t[n / 2 + 1]) / 2
-end
+local median = require('bench_util').median
 
-local function resident_bytes()
-  local statm = assert(fs.readfile('/proc/self/statm'))
-  return tonumber(statm:match('^%d+ (%d+)')) * 4096
-end
+local resident_bytes = require('bench_util').resident_bytes
 
 -- Lua heap and resident memory now, after a full collection.
 local function memory()

@@ -24,6 +24,5 @@ for pass = 1, passes do
   rates[pass] = total / dt / 1e6
   print(string.format('fs_read pass %d: %d bytes in %.3f s, %.1f MB/s', pass, total, dt, rates[pass]))
 end
-table.sort(rates)
-local median = passes % 2 == 1 and rates[(passes + 1) / 2] or (rates[passes / 2] + rates[passes / 2 + 1]) / 2
+local median = require('bench_util').median(rates)
 print(string.format('fs_read median: %.1f MB/s', median))

@@ -13,21 +13,13 @@ if _CONTEXT == 'worker' then
   return
 end
 
-local fs = require 'fs'
 local time = require 'time'
 local COUNT = tonumber(arg[1]) or 1000
 local runs = tonumber(arg[2]) or 5
 
-local function resident_bytes()
-  local statm = assert(fs.readfile('/proc/self/statm'))
-  return tonumber(statm:match('^%d+ (%d+)')) * 4096
-end
+local resident_bytes = require('bench_util').resident_bytes
 
-local function median(t)
-  table.sort(t)
-  local n = #t
-  return n % 2 == 1 and t[(n + 1) / 2] or (t[n / 2] + t[n / 2 + 1]) / 2
-end
+local median = require('bench_util').median
 
 -- Spawns COUNT actors and waits until each is up and idle; returns them,
 -- the seconds it took and the resident growth in bytes.

@@ -32,7 +32,10 @@ public final class Worker: @unchecked Sendable {
     private var idleActive = false
     /// Jobs for other workers produced by this worker's fibers, sent in one
     /// batch per target (one lock, one wake-up) when the ready pass ends.
-    private var outgoing: [Int: [Job]] = [:]
+    /// By target worker index (no hashing on this path); `outgoingTargets`
+    /// lists the indices that have jobs waiting.
+    private var outgoing: [[Job]] = []
+    private var outgoingTargets: [Int] = []
     private var stopping = false
     /// VMs living on this worker, by id.
     var vms: [Int: VM] = [:]
@@ -135,10 +138,13 @@ public final class Worker: @unchecked Sendable {
 
     private func queueOutgoing(_ job: @escaping Job, to target: Worker) {
         assertConfined("outgoing jobs")
-        let count = outgoing[target.index, default: []].count + 1
-        outgoing[target.index, default: []].append(job)
-        if count >= Worker.outgoingBatchLimit {
-            flushOutgoing(to: target.index)
+        let index = target.index
+        if outgoing.isEmpty { outgoing = Array(repeating: [], count: runtime.workers.count) }
+        if outgoing[index].isEmpty { outgoingTargets.append(index) }
+        outgoing[index].append(job)
+        if outgoing[index].count >= Worker.outgoingBatchLimit {
+            flushOutgoing(to: index)
+            outgoingTargets.removeAll { $0 == index }
         } else if !idleActive {
             // Keep the loop from blocking in poll before the batch is sent.
             idleActive = true
@@ -147,13 +153,15 @@ public final class Worker: @unchecked Sendable {
     }
 
     private func flushOutgoing(to index: Int) {
-        guard let jobs = outgoing.removeValue(forKey: index), !jobs.isEmpty else { return }
-        runtime.workers[index].post(batch: jobs)
+        var jobs: [Job] = []
+        swap(&jobs, &outgoing[index])
+        if !jobs.isEmpty { runtime.workers[index].post(batch: jobs) }
     }
 
     private func flushAllOutgoing() {
-        guard !outgoing.isEmpty else { return }
-        for index in Array(outgoing.keys) { flushOutgoing(to: index) }
+        guard !outgoingTargets.isEmpty else { return }
+        for index in outgoingTargets { flushOutgoing(to: index) }
+        outgoingTargets.removeAll(keepingCapacity: true)
     }
 
     /// The worker whose thread runs the caller, if any.
