@@ -17,6 +17,10 @@ let package = Package(
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         // Lua macros and the error-raising trampoline: the only C in the runtime.
         .target(name: "CMoonbaseShim", dependencies: ["CLuaJIT"]),
+        // Build tool: the Lua half of the runtime (Sources/Moonbase/lua/*.lua)
+        // is embedded into the binary at build time.
+        .executableTarget(name: "EmbedLuaTool"),
+        .plugin(name: "EmbedLua", capability: .buildTool(), dependencies: ["EmbedLuaTool"]),
         .target(
             name: "Moonbase",
             dependencies: [
@@ -26,7 +30,8 @@ let package = Package(
             // Dynamic exclusivity checks cost 5-18% of message sends and fiber
             // spawns (profiles in Benchmarks/results/profiles/); debug builds,
             // which run the tests, keep them.
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
+            plugins: ["EmbedLua"]
         ),
         .executableTarget(
             name: "moonbase",

@@ -41,20 +41,6 @@ void mb_push_swift_function(lua_State *L, mb_swift_function fn, int nup) {
     lua_pushcclosure(L, mb_trampoline, nup + 1);
 }
 
-int mb_traceback_handler(lua_State *L) {
-    const char *msg = lua_tostring(L, 1);
-    if (msg == NULL) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
-        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-    }
-    luaL_traceback(L, L, msg, 1);
-    return 1;
-}
-
-int mb_test_raise_from_c(lua_State *L) {
-    return luaL_error(L, "raised from C");
-}
-
 long mb_read_cached(int fd, void *buf, unsigned long size) {
     struct iovec iov = { buf, size };
     ssize_t n = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);

@@ -23,26 +23,10 @@ static inline int mb_upvalue(int k) { return lua_upvalueindex(k + 1); }
 
 /* Function-like macros of the Lua headers, which Swift cannot import. */
 static inline void mb_pop(lua_State *L, int n) { lua_pop(L, n); }
-static inline void mb_newtable(lua_State *L) { lua_newtable(L); }
-static inline int mb_isnil(lua_State *L, int i) { return lua_isnil(L, i); }
 static inline int mb_isnoneornil(lua_State *L, int i) { return lua_isnoneornil(L, i); }
-static inline int mb_isfunction(lua_State *L, int i) { return lua_isfunction(L, i); }
-static inline int mb_istable(lua_State *L, int i) { return lua_istable(L, i); }
 static inline void mb_setglobal(lua_State *L, const char *s) { lua_setglobal(L, s); }
-static inline void mb_getglobal(lua_State *L, const char *s) { lua_getglobal(L, s); }
 static inline const char *mb_tostring(lua_State *L, int i) { return lua_tostring(L, i); }
 static inline int mb_registryindex(void) { return LUA_REGISTRYINDEX; }
-static inline int mb_globalsindex(void) { return LUA_GLOBALSINDEX; }
-static inline int mb_upvalueindex(int i) { return lua_upvalueindex(i); }
-static inline void mb_pushliteral(lua_State *L, const char *s) { lua_pushstring(L, s); }
-
-/* Loads and runs a chunk under lua_pcall with a traceback handler; returns the
- * lua_pcall status, leaving the error message (with traceback) on the stack. */
-int mb_traceback_handler(lua_State *L);
-
-/* A C function that raises a fixed error: used by the error-safety test to
- * compare the trampoline with a plain C raise. */
-int mb_test_raise_from_c(lua_State *L);
 
 
 /* A non-blocking, close-on-exec eventfd (Glibc's Swift module lacks eventfd). */

@@ -8,6 +8,8 @@ import DequeModule
 final class Mailbox: @unchecked Sendable {
     let worker: Worker
     let capacity: Int
+    /// The VM reading this inbox: set and read on `worker`'s thread only.
+    weak var owner: VM?
     private let state: Locked<State>
 
     enum Status { case open, closed, dead }
@@ -56,15 +58,19 @@ final class Mailbox: @unchecked Sendable {
             return s.references == 0 && s.status == .open
         }
         if last {
-            worker.post { worker in worker.vms.values.first { $0.mailbox === self }?.endIfStuck() }
+            worker.post { _ in self.owner?.endIfStuck() }
         }
     }
 
     func markShared() { state.withLock { $0.everShared = true } }
 
-    /// Whether a fiber waiting in `receive` may still get something.
-    var mayReceive: Bool {
-        state.withLock { s in s.references > 0 || !s.queue.isEmpty || !s.blockedSenders.isEmpty }
+    /// Whether a fiber waits in `receive` (or is being woken from it) and may
+    /// still get something: then its VM is not stuck.
+    var mayWakeReceiver: Bool {
+        state.withLock { s in
+            (s.receiver != nil || s.receiverWakePending)
+                && (s.references > 0 || !s.queue.isEmpty || !s.blockedSenders.isEmpty)
+        }
     }
 
     // MARK: Sending (any thread)
@@ -155,9 +161,6 @@ final class Mailbox: @unchecked Sendable {
     /// A fiber waits in `receive` (a second one would be busy).
     var hasReceiver: Bool { state.withLock { $0.receiver != nil } }
 
-    /// A fiber waits in `receive`, or is being woken from it.
-    var isReceiving: Bool { state.withLock { $0.receiver != nil || $0.receiverWakePending } }
-
     func cancelReceive() {
         state.withLock {
             $0.receiver = nil
@@ -169,7 +172,6 @@ final class Mailbox: @unchecked Sendable {
     func close() { shutDown(.closed, reason: nil, from: nil) }
 
     var wasEverShared: Bool { state.withLock { $0.everShared } }
-    var isOpen: Bool { state.withLock { $0.status == .open } }
 
     // MARK: Monitors and the end
 

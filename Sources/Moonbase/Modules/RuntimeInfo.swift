@@ -7,16 +7,7 @@ enum RuntimeInfoModule {
         ("workers", workers),
         ("worker", worker),
         ("version", versionString),
-    ], source: """
-        local raw = ...
-        return {
-          version = raw.version(),
-          -- the number of worker threads (`--threads`)
-          workers = raw.workers,
-          -- the 1-based index of the worker running the calling VM
-          worker = raw.worker,
-        }
-        """)
+    ], lua: "moonbase")
 
     private static let versionString: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in

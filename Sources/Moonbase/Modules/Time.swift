@@ -7,10 +7,7 @@ enum TimeModule {
         ("sleep", sleep),
         ("monotonic", monotonic),
         ("now", now),
-    ], source: """
-        local raw, rt = ...
-        return { sleep = rt.suspending(raw.sleep), monotonic = raw.monotonic, now = raw.now }
-        """)
+    ], lua: "time")
 
     static let sleep: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
@@ -21,10 +18,7 @@ enum TimeModule {
             let vm = VM.from(lua)
             let fiber = try vm.suspendingFiber("time.sleep")
             if let n = fiber.takeInterruption(lua) { return n }
-            let timer = fiber.sleepTimer ?? SleepTimer(fiber)
-            fiber.sleepTimer = timer
-            let serial = fiber.suspend(on: timer, external: true)
-            timer.start(milliseconds: UInt64(min((seconds * 1000).rounded(.up), 1e12)), serial: serial)
+            fiber.sleep(seconds: seconds)
             return vm.yield(lua)
         }
     }
@@ -44,45 +38,4 @@ enum TimeModule {
             return 1
         }
     }
-}
-
-/// The timer a fiber sleeps on; made at its first sleep, reused, closed when the
-/// fiber ends.
-final class SleepTimer: FiberWait {
-    private unowned let fiber: Fiber
-    private let handle: UnsafeMutablePointer<uv_timer_t>
-    private var serial: UInt64 = 0
-
-    init(_ fiber: Fiber) {
-        self.fiber = fiber
-        handle = .allocate(capacity: 1)
-        uv_timer_init(fiber.vm.worker.loop, handle)
-        handle.pointee.data = Unmanaged.passUnretained(self).toOpaque()
-    }
-
-    func start(milliseconds: UInt64, serial: UInt64) {
-        self.serial = serial
-        uv_timer_start(handle, sleepTimerCallback, milliseconds, 0)
-    }
-
-    fileprivate func fired() {
-        fiber.wake(serial: serial) { _ in 0 }
-    }
-
-    func cancelWait(of fiber: Fiber) { uv_timer_stop(handle) }
-
-    func close() {
-        handle.pointee.data = nil
-        uv_close(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self), freeHandleCallback)
-    }
-}
-
-private let sleepTimerCallback: uv_timer_cb = { handle in
-    guard let data = handle?.pointee.data else { return }
-    Unmanaged<SleepTimer>.fromOpaque(data).takeUnretainedValue().fired()
-}
-
-/// Frees a handle's memory once libuv is done with it.
-let freeHandleCallback: uv_close_cb = { handle in
-    handle?.deallocate()
 }

@@ -53,7 +53,7 @@ final class Fiber {
     /// Registry ref of the error value of a failed fiber.
     var errorRef: Int32 = LUA_NOREF
     /// Lazily made timer for `time.sleep`, reused across sleeps.
-    var sleepTimer: SleepTimer?
+    private var timer: FiberTimer?
 
     init(vm: VM, id: Int, thread: OpaquePointer, threadRef: Int32) {
         self.vm = vm
@@ -63,6 +63,19 @@ final class Fiber {
     }
 
     var isAlive: Bool { state != .finished && state != .failed }
+
+    /// Suspends the fiber for at least `seconds` (see `FiberTimer.sleep`).
+    func sleep(seconds: Double) {
+        let t = timer ?? FiberTimer(self)
+        timer = t
+        t.sleep(seconds: seconds)
+    }
+
+    /// Closes the fiber's timer (the fiber ended, or its VM did).
+    func closeTimer() {
+        timer?.close()
+        timer = nil
+    }
 
     /// If an interruption is pending and allowed, consumes it and pushes the
     /// values that make the Lua wrapper raise `interrupted`; returns their count.
@@ -78,6 +91,7 @@ final class Fiber {
     /// Returns the serial a completion must present to `wake`.
     @discardableResult
     func suspend(on wait: FiberWait?, external: Bool) -> UInt64 {
+        vm.worker.assertConfined("Fiber.suspend")
         waitSerial &+= 1
         waitingOn = wait
         waitIsExternal = external
@@ -91,6 +105,7 @@ final class Fiber {
     /// Returns false (pushing nothing) if the fiber no longer waits for `serial`.
     @discardableResult
     func wake(serial: UInt64, _ push: (LuaState) -> Int32) -> Bool {
+        vm.worker.assertConfined("Fiber.wake")
         guard state == .suspended, serial == waitSerial else { return false }
         endWait()
         let n = push(LuaState(thread))

@@ -30,9 +30,13 @@ public final class Runtime: @unchecked Sendable {
     private let nextVMID = Atomic<Int>(1)
     private let status = Atomic<Int32>(0)
 
-    public init(options: Options, scriptPath: String) {
+    /// What `require` can load besides Lua's own (`Modules/ModuleList.swift`).
+    let modules: [LuaModule]
+
+    init(options: Options, scriptPath: String, modules: [LuaModule]) {
         self.options = options
         self.scriptPath = scriptPath
+        self.modules = modules
         scriptDirectory = Runtime.directory(of: scriptPath)
         actorsDirectory = Runtime.findActorsDirectory()
         workers = (0..<options.threads).map { Worker(index: $0, runtime: self) }
@@ -41,9 +45,11 @@ public final class Runtime: @unchecked Sendable {
     /// Runs `scriptPath` as the main actor until every actor has ended, and
     /// returns the process exit status (1 if the main fiber failed).
     public func run(scriptPath: String, arguments: [String]) -> Int32 {
+        // Once per process: a write to a closed peer must be EPIPE, not death.
+        signal(SIGPIPE, SIG_IGN)
         liveVMs.store(1, ordering: .sequentiallyConsistent)
         workers[0].post { worker in
-            worker.runtime.startMainVM(on: worker, scriptPath: scriptPath, arguments: arguments)
+            worker.runtime.startVM(on: worker, context: "main", path: scriptPath, arguments: arguments)
         }
         for worker in workers { worker.start() }
         for worker in workers { worker.join() }
@@ -51,52 +57,46 @@ public final class Runtime: @unchecked Sendable {
         return status.load(ordering: .sequentiallyConsistent)
     }
 
-    private func startMainVM(on worker: Worker, scriptPath: String, arguments: [String]) {
-        let vm = makeVM(on: worker, context: "main",
-                        mailbox: Mailbox(worker: worker, capacity: options.inboxCapacity, shared: false))
+    /// Counts a VM that is about to start elsewhere (`spawn_vm`; any thread).
+    func vmStarting() { liveVMs.wrappingAdd(1, ordering: .sequentiallyConsistent) }
+
+    /// Creates a VM on `worker` (its own thread) and runs the Lua file at
+    /// `path` as its main fiber. The main VM (`arguments` given) sets `arg` as
+    /// the stand-alone interpreter does, and its failure fails the process.
+    func startVM(on worker: Worker, context: String, attachment: VMAttachment? = nil,
+                 path: String, arguments: [String]? = nil) {
+        worker.assertConfined("Runtime.startVM")
+        let id = nextVMID.wrappingAdd(1, ordering: .relaxed).oldValue
+        let vm = VM(id: id, worker: worker, runtime: self, context: context, attachment: attachment)
+        worker.vms[id] = vm
+        let isMain = arguments != nil
         vm.onEnd = { vm, failed, _ in
-            if failed { vm.runtime.status.store(1, ordering: .sequentiallyConsistent) }
+            if failed && isMain { vm.runtime.status.store(1, ordering: .sequentiallyConsistent) }
             vm.runtime.vmEnded()
         }
         let lua = LuaState(vm.L)
-        // arg, as the stand-alone interpreter sets it.
-        lua_createtable(vm.L, Int32(arguments.count), 2)
-        lua.push("moonbase"); lua_rawseti(vm.L, -2, -1)
-        lua.push(scriptPath); lua_rawseti(vm.L, -2, 0)
-        for (i, a) in arguments.enumerated() { lua.push(a); lua_rawseti(vm.L, -2, Int32(i + 1)) }
-        mb_setglobal(vm.L, "arg")
-        guard luaL_loadfile(vm.L, scriptPath) == 0 else {
-            writeError("moonbase: \(lua.toString(-1) ?? "cannot load \(scriptPath)")\n")
+        if let arguments {
+            lua_createtable(vm.L, Int32(arguments.count), 2)
+            lua.push("moonbase"); lua_rawseti(vm.L, -2, -1)
+            lua.push(path); lua_rawseti(vm.L, -2, 0)
+            for (i, a) in arguments.enumerated() { lua.push(a); lua_rawseti(vm.L, -2, Int32(i + 1)) }
+            mb_setglobal(vm.L, "arg")
+        }
+        guard luaL_loadfile(vm.L, path) == 0 else {
+            let message = lua.toString(-1) ?? "cannot load \(path)"
             lua.pop()
-            status.store(1, ordering: .sequentiallyConsistent)
-            vm.end()
+            if isMain {
+                writeError("moonbase: \(message)\n")
+                status.store(1, ordering: .sequentiallyConsistent)
+                vm.end()
+            } else {
+                writeError("moonbase: actor failed to start: \(message)\n")
+                vm.end(reason: message)
+            }
             return
         }
-        for a in arguments { lua.push(a) }
-        vm.startMain(nargs: Int32(arguments.count))
-    }
-
-    /// Counts an actor that `spawn_vm` is about to start (any thread).
-    func actorStarting() { liveVMs.wrappingAdd(1, ordering: .sequentiallyConsistent) }
-
-    /// Creates a spawned actor's VM on its worker and runs its module.
-    func startActor(on worker: Worker, _ start: ActorStart) {
-        let vm = makeVM(on: worker, context: "worker", mailbox: start.mailbox)
-        vm.onEnd = { vm, _, _ in vm.runtime.vmEnded() }
-        guard luaL_loadfile(vm.L, start.path) == 0 else {
-            let message = LuaState(vm.L).toString(-1) ?? "cannot load \(start.path)"
-            writeError("moonbase: actor failed to start: \(message)\n")
-            vm.end(reason: message)
-            return
-        }
-        vm.startMain(nargs: 0)
-    }
-
-    func makeVM(on worker: Worker, context: String, mailbox: Mailbox) -> VM {
-        let id = nextVMID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let vm = VM(id: id, worker: worker, runtime: self, context: context, mailbox: mailbox)
-        worker.vms[id] = vm
-        return vm
+        for a in arguments ?? [] { lua.push(a) }
+        vm.startMain(nargs: Int32(arguments?.count ?? 0))
     }
 
     private func vmEnded() {

@@ -15,8 +15,6 @@ final class VM {
     let context: String
     /// The fiber being resumed right now, if any.
     private(set) var currentFiber: Fiber?
-    /// Fibers not finished yet, by id: they keep their Swift objects alive while
-    /// suspended on timers or I/O.
     /// Fibers not finished yet, each knowing its place (`Fiber.liveIndex`):
     /// added and removed in O(1) without hashing, on every spawn.
     private(set) var liveFibers: [Fiber] = []
@@ -27,8 +25,6 @@ final class VM {
     var externalWaits = 0
     private(set) var isClosed = false
     private(set) var mainFiber: Fiber?
-    /// Reused by every `send` of this VM (see MessageCodec.encode).
-    let messageScratch = MessageCodec.Scratch()
     /// Resources to release when the VM ends (timers, sockets, files, ...).
     private var resources: [ObjectIdentifier: VMResource] = [:]
     /// Called once when the VM ends; `failed` is true if its main fiber raised.
@@ -39,11 +35,12 @@ final class VM {
     /// Registry refs of the metatables of the runtime's userdata types.
     var metatables = MetatableRefs()
 
-    /// This actor's inbox; its address is what others send to.
-    let mailbox: Mailbox
+    /// What the messaging layer keeps for this VM (its inbox), set by the
+    /// spawner or by the messaging module's install when the VM is created.
+    var attachment: VMAttachment?
 
-    init(id: Int, worker: Worker, runtime: Runtime, context: String, mailbox: Mailbox) {
-        self.mailbox = mailbox
+    init(id: Int, worker: Worker, runtime: Runtime, context: String, attachment: VMAttachment?) {
+        self.attachment = attachment
         self.id = id
         self.worker = worker
         self.runtime = runtime
@@ -97,6 +94,7 @@ final class VM {
 
     /// Resumes `fiber` (called by the worker's scheduler only).
     func resume(_ fiber: Fiber, nargs: Int32) {
+        worker.assertConfined("VM.resume")
         readyCount -= 1
         guard !isClosed, fiber.state == .ready else { return }
         fiber.state = .running
@@ -127,13 +125,12 @@ final class VM {
     /// for a fiber waiting in `inbox:receive`.
     func endIfStuck() {
         guard !isClosed, readyCount == 0, externalWaits == 0 else { return }
-        if mailbox.isReceiving && mailbox.mayReceive { return }
+        if attachment?.mayWakeFiber == true { return }
         end()
     }
 
     private func fiberEnded(_ fiber: Fiber) {
-        fiber.sleepTimer?.close()
-        fiber.sleepTimer = nil
+        fiber.closeTimer()
         if let joiner = fiber.joiner {
             fiber.joiner = nil
             deliverOutcome(of: fiber, to: joiner)
@@ -150,8 +147,7 @@ final class VM {
         fiber.errorRef = luaL_ref(L, mb_registryindex())
         let report = traceback(of: fiber.thread)
         lua_settop(fiber.thread, 0)
-        fiber.sleepTimer?.close()
-        fiber.sleepTimer = nil
+        fiber.closeTimer()
         if fiber.isMain {
             reportError("error in \(context == "main" ? "main" : "actor") fiber", report)
             mainFailed = true
@@ -235,19 +231,22 @@ final class VM {
 
     // MARK: Resources and lifetime
 
-    func register(_ resource: VMResource) { resources[ObjectIdentifier(resource)] = resource }
+    func register(_ resource: VMResource) {
+        worker.assertConfined("VM.register")
+        resources[ObjectIdentifier(resource)] = resource
+    }
     func unregister(_ resource: VMResource) { resources[ObjectIdentifier(resource)] = nil }
 
     /// Ends the VM: cancels every wait, releases its resources, closes the state.
     func end(reason: String? = nil) {
+        worker.assertConfined("VM.end")
         guard !isClosed else { return }
         if let reason, endReason == nil { endReason = reason }
         isClosed = true
-        mailbox.actorEnded(reason: endReason ?? "normal")
+        attachment?.vmEnded(reason: endReason ?? "normal")
         for fiber in liveFibers {
             fiber.cancelWait()
-            fiber.sleepTimer?.close()
-            fiber.sleepTimer = nil
+            fiber.closeTimer()
         }
         for resource in resources.values { resource.release() }
         resources.removeAll()
@@ -259,6 +258,16 @@ final class VM {
         onEnd?(self, mainFailed, endReason)
         onEnd = nil
     }
+}
+
+/// What the messaging layer attaches to a VM (its inbox), seen by the runtime
+/// only through this: whether a fiber may still be woken from outside, and
+/// the news that the VM ended.
+protocol VMAttachment: AnyObject {
+    /// A fiber waits for something this attachment may still deliver.
+    var mayWakeFiber: Bool { get }
+    /// The VM ended, for `reason` ("normal" or the error report).
+    func vmEnded(reason: String)
 }
 
 /// Something owned by a VM that must be released when the VM ends.

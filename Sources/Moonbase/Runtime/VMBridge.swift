@@ -4,11 +4,17 @@ import CMoonbaseShim
 /// How Swift Lua functions find their VM and register themselves.
 extension VM {
     /// The VM of a Swift function: its upvalue 1, set by `pushFunction`.
+    /// Every Swift Lua function starts here, so this is where debug builds
+    /// check confinement for all of them (the `assert` is gone in release).
     @inline(__always) static func from(_ lua: LuaState) -> VM {
-        Unmanaged<VM>.fromOpaque(lua_touserdata(lua.L, mb_upvalue(1))!).takeUnretainedValue()
+        let vm = Unmanaged<VM>.fromOpaque(lua_touserdata(lua.L, mb_upvalue(1))!).takeUnretainedValue()
+        vm.worker.assertConfined("a Lua function of VM \(vm.id)")
+        return vm
     }
 
-    /// Pushes `fn` as a Lua function bound to this VM.
+    /// Pushes `fn` as a Lua function bound to this VM. The VM pointer is
+    /// unretained: the functions live in the VM's own lua_State, which the
+    /// VM closes before it goes away.
     func pushFunction(_ fn: LuaFunction, on L: OpaquePointer? = nil) {
         let L = L ?? self.L
         lua_pushlightuserdata(L, Unmanaged.passUnretained(self).toOpaque())

@@ -9,7 +9,7 @@ import Glibc
 ///
 /// Everything here except `post` runs on the worker's own thread. Other threads
 /// reach a worker only through `post`, which queues a job and wakes the loop
-/// with `uv_async_send` (coalesced: one wake-up drains the whole queue).
+/// with its `WakeSignal` (coalesced: one wake-up drains the whole queue).
 public final class Worker: @unchecked Sendable {
     public typealias Job = @Sendable (Worker) -> Void
 
@@ -265,7 +265,7 @@ private let workerIdleCallback: uv_idle_cb = { handle in
 }
 
 /// Thread-specific slot holding the worker that runs on the current thread.
-nonisolated(unsafe) private let currentWorkerKey: pthread_key_t = {
+private let currentWorkerKey: pthread_key_t = {
     var key = pthread_key_t()
     pthread_key_create(&key, nil)
     return key

@@ -1,8 +1,9 @@
 import CLuaJIT
 import CMoonbaseShim
 
-/// `spawn`, fiber handles (`join`, `detach`, `interrupt`) and `this_fiber`.
-enum FibersModule {
+/// The Swift half of `spawn`, fiber handles (`join`, `detach`, `interrupt`)
+/// and `this_fiber`; the Lua half is in `lua/prelude.lua`.
+enum FiberFunctions {
     static let handleMetatable = MetatableName("moonbase.fiber")
 
     static func install(_ vm: VM, into internals: Int32) {
@@ -22,25 +23,20 @@ enum FibersModule {
         vm.setFunction(internals, "wake", wake)
         vm.setFunction(internals, "current", current)
         // The handle metatable is filled in by the prelude (methods in Lua).
-        lua_createtable(vm.L, 0, 4)
-        lua_pushvalue(vm.L, -1)
-        vm.metatables[handleMetatable] = luaL_ref(vm.L, mb_registryindex())
+        vm.makeMetatable(handleMetatable)
         lua.rawSetField(internals, "fiber_metatable")
     }
 
     /// Pushes a new handle for `fiber` (retains it until collected).
     static func pushHandle(_ vm: VM, _ fiber: Fiber, onto lua: LuaState) {
-        let box = lua_newuserdata(lua.L, MemoryLayout<UnsafeRawPointer>.size)!
-        box.storeBytes(of: Unmanaged.passRetained(fiber).toOpaque(), as: UnsafeMutableRawPointer.self)
-        lua_rawgeti(lua.L, mb_registryindex(), vm.metatables[handleMetatable]!)
-        lua_setmetatable(lua.L, -2)
+        vm.pushBoxed(fiber, handleMetatable, onto: lua)
     }
 
     static func fiber(_ lua: LuaState, _ vm: VM, _ i: Int32, _ function: String) throws(LuaError) -> Fiber {
-        guard let p = vm.userdata(lua, i, handleMetatable) else {
+        guard let f = vm.boxed(lua, i, handleMetatable, as: Fiber.self) else {
             throw .badArgument(function, i, "fiber", expected: "fiber", got: lua.typeName(at: i))
         }
-        return Unmanaged<Fiber>.fromOpaque(p.load(as: UnsafeMutableRawPointer.self)).takeUnretainedValue()
+        return f
     }
 
     // spawn(fn, ...) -> fiber
@@ -126,8 +122,7 @@ enum FibersModule {
     static let collect: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            guard let p = lua_touserdata(lua.L, 1) else { return 0 }
-            let fiber = Unmanaged<Fiber>.fromOpaque(p.load(as: UnsafeMutableRawPointer.self)).takeRetainedValue()
+            guard let (fiber, _) = VM.takeBoxed(lua, 1, as: Fiber.self) else { return 0 }
             if !fiber.detached && !fiber.outcomeTaken {
                 if let report = fiber.pendingReport {
                     vm.reportError("error in fiber \(fiber.id) (never joined)", report)

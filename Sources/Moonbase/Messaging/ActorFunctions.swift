@@ -1,32 +1,28 @@
 import CLuaJIT
-import CMoonbaseShim
 import Synchronization  // Atomic (round-robin placement)
 
 /// `spawn_vm`, addresses (`send`, `monitor`) and `require 'inbox'`.
 enum ActorsModule {
-    static let definition = LuaModule(name: "inbox", source: """
-        local raw, rt = ...
-        return rt.inbox
-        """)
+    /// Loaded by every VM at start: defines `spawn_vm` and the address and
+    /// inbox methods; `require 'inbox'` gives the VM's inbox.
+    static let definition = LuaModule(name: "inbox", lua: "inbox", loadAtStart: true, install: install)
 
+    /// At VM creation: the VM's actor state (a new inbox unless the spawner
+    /// made one), and the Swift functions of the Lua half in `rt`.
     static func install(_ vm: VM, into internals: Int32) {
-        let L = vm.L
-        let lua = LuaState(L)
+        if vm.attachment == nil {
+            vm.attachment = ActorState(mailbox: Mailbox(
+                worker: vm.worker, capacity: vm.runtime.options.inboxCapacity, shared: false))
+        }
+        vm.mailbox.owner = vm
+        let lua = LuaState(vm.L)
         vm.setFunction(internals, "spawn_vm", spawnVM)
         vm.setFunction(internals, "send", send)
         vm.setFunction(internals, "monitor", monitor)
         vm.setFunction(internals, "try_receive", tryReceive)
         vm.setFunction(internals, "wait_message", waitMessage)
         vm.setFunction(internals, "close_inbox", closeInbox)
-        for name in [Address.metatable, Address.inboxMetatable] {
-            lua_createtable(L, 0, 6)
-            vm.setFunction(-1, "__gc", Address.collect)
-            vm.setFunction(-1, "__eq", Address.equal)
-            vm.setFunction(-1, "__tostring", Address.describe)
-            lua_pushvalue(L, -1)
-            vm.metatables[name] = luaL_ref(L, mb_registryindex())
-            lua.rawSetField(internals, name.index == Address.metatable.index ? "address_metatable" : "inbox_metatable")
-        }
+        Address.makeMetatables(vm, into: internals)
         Address.push(vm.mailbox, onto: lua, vm: vm, metatable: Address.inboxMetatable)
         lua.rawSetField(internals, "inbox")
     }
@@ -64,9 +60,12 @@ enum ActorsModule {
             // starts: else an actor that begins by receiving could find
             // nobody able to send to it and end at once.
             Address.push(mailbox, onto: lua, vm: vm)
-            runtime.actorStarting()
+            runtime.vmStarting()
             let start = ActorStart(path: path, mailbox: mailbox)
-            worker.post { worker in worker.runtime.startActor(on: worker, start) }
+            worker.post { worker in
+                worker.runtime.startVM(on: worker, context: "worker",
+                                       attachment: ActorState(mailbox: start.mailbox), path: start.path)
+            }
             return 1
         }
     }

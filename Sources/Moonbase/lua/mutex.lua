@@ -1,0 +1,42 @@
+local raw, rt = ...
+local suspend, wake, current, RAISE = rt.suspend, rt.wake, rt.current, rt.RAISE
+local Mutex = {}
+Mutex.__index = Mutex
+
+function Mutex:lock()
+  if getmetatable(self) ~= Mutex then error("mutex:lock: bad self (mutex expected)", 2) end
+  if not self.locked then self.locked = true; return end
+  local waiter = { fiber = current() }
+  local q = self.waiters
+  q.last = q.last + 1
+  q[q.last] = waiter
+  local a, b = suspend()
+  if a == RAISE then waiter.cancelled = true; error(b, 0) end
+  -- woken by unlock: the lock was handed over to us
+end
+
+function Mutex:try_lock()
+  if getmetatable(self) ~= Mutex then error("mutex:try_lock: bad self (mutex expected)", 2) end
+  if self.locked then return false end
+  self.locked = true
+  return true
+end
+
+function Mutex:unlock()
+  if getmetatable(self) ~= Mutex then error("mutex:unlock: bad self (mutex expected)", 2) end
+  if not self.locked then error("mutex:unlock: mutex is not locked", 2) end
+  local q = self.waiters
+  while q.first <= q.last do
+    local w = q[q.first]
+    q[q.first] = nil
+    q.first = q.first + 1
+    if not w.cancelled and wake(w.fiber) then return end
+  end
+  self.locked = false
+end
+
+return {
+  new = function()
+    return setmetatable({ locked = false, waiters = { first = 1, last = 0 } }, Mutex)
+  end,
+}

@@ -1,0 +1,3 @@
+-- require 'time': sleep(seconds), monotonic(), now().
+local raw, rt = ...
+return { sleep = rt.suspending(raw.sleep), monotonic = raw.monotonic, now = raw.now }
