@@ -38,5 +38,7 @@ let package = Package(
             dependencies: ["Moonbase", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "MoonbaseTests", dependencies: ["Moonbase", "moonbase", "CMoonbaseShim", "CLuaJIT"]),
+        // Unit tests of the pure Swift parts (parser, codec, mailbox, json), no process spawned.
+        .testTarget(name: "MoonbaseUnitTests", dependencies: ["Moonbase", "CMoonbaseShim", "CLuaJIT"]),
     ]
 )

@@ -91,8 +91,14 @@ public final class Worker: @unchecked Sendable {
     func join() { pthread_join(thread, nil) }
 
     private func runLoop() {
-        pthread_setspecific(currentWorkerKey, Unmanaged.passUnretained(self).toOpaque())
+        bindCurrentThread()
         uv_run(loop, UV_RUN_DEFAULT)
+    }
+
+    /// Makes the calling thread this worker's own (its loop thread; unit
+    /// tests that drive a VM directly).
+    func bindCurrentThread() {
+        pthread_setspecific(currentWorkerKey, Unmanaged.passUnretained(self).toOpaque())
     }
 
     /// Whether the caller runs on this worker's thread.
