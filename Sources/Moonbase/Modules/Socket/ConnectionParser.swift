@@ -2,6 +2,10 @@
 /// reads through: the connection buffers bytes until the parser finds a
 /// whole message or rejects the input, then lets the parser push the result.
 /// The parser may rewrite the buffered bytes in place.
+///
+/// The whole stream interface a layered module uses: `SocketModule.connection`
+/// (the connection argument), `SocketConnection.read(_:_:parsingWith:)`,
+/// `SocketConnection.write(_:_:_:)`, and this protocol.
 protocol ConnectionParser: AnyObject {
     /// The most bytes buffered before reading pauses while this parser waits,
     /// given the connection's own ceiling.
