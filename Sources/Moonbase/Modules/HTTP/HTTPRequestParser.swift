@@ -1,0 +1,212 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Offsets of one parsed HTTP/1.x request inside a connection's buffer.
+/// The parser is pure Swift over bytes: no Lua, no libuv (unit-testable).
+struct HTTPHead {
+    var consumed = 0
+    var methodStart = 0, methodEnd = 0
+    var targetStart = 0, targetEnd = 0
+    var minor = 1
+    var headerEnd = 0
+    /// name start, name end, value start, value end
+    var headers: [(Int, Int, Int, Int)] = []
+    var bodyStart = 0, bodyEnd = 0
+    var chunks: [(Int, Int)] = []
+    var chunked = false
+    var keepAlive = true
+}
+
+enum HTTPParse { case incomplete, done, error(Int) }
+
+@inline(__always) private func isTokenChar(_ c: UInt8) -> Bool {
+    switch c {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        return true
+    case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+         UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+         UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+        return true
+    default: return false
+    }
+}
+
+@inline(__always) private func lower(_ c: UInt8) -> UInt8 {
+    (c >= 65 && c <= 90) ? c | 0x20 : c
+}
+
+/// Finds "\r\n" in p[from..<n]; returns the index of '\r'.
+@inline(__always) private func findCRLF(_ p: UnsafeMutablePointer<UInt8>, _ from: Int, _ n: Int) -> Int? {
+    var i = from
+    while i < n {
+        guard let q = memchr(p + i, 13, n - i) else { return nil }
+        let j = p.distance(to: q.assumingMemoryBound(to: UInt8.self))
+        if j + 1 >= n { return nil }
+        if p[j + 1] == 10 { return j }
+        i = j + 1
+    }
+    return nil
+}
+
+private func equalsLower(_ p: UnsafeMutablePointer<UInt8>, _ a: Int, _ b: Int, _ s: StaticString) -> Bool {
+    guard b - a == s.utf8CodeUnitCount else { return false }
+    let q = s.utf8Start
+    for k in 0..<(b - a) where p[a + k] != q[k] { return false }
+    return true
+}
+
+/// Does the comma-separated value p[a..<b] contain `token` (lowercase), case-insensitively?
+private func hasToken(_ p: UnsafeMutablePointer<UInt8>, _ a: Int, _ b: Int, _ token: StaticString) -> Bool {
+    var i = a
+    while i < b {
+        while i < b && (p[i] == 32 || p[i] == 9 || p[i] == 44) { i += 1 }
+        var j = i
+        while j < b && p[j] != 44 { j += 1 }
+        var e = j
+        while e > i && (p[e - 1] == 32 || p[e - 1] == 9) { e -= 1 }
+        if e - i == token.utf8CodeUnitCount {
+            var same = true
+            for k in 0..<(e - i) where lower(p[i + k]) != token.utf8Start[k] { same = false; break }
+            if same { return true }
+        }
+        i = j + 1
+    }
+    return false
+}
+
+/// Parses one request at the start of p[0..<n]. Header names are lowercased in
+/// place. Limits: head (request line + headers) at most `maxHeader` bytes
+/// (431), body at most `maxBody` (413); anything malformed is 400.
+func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int, maxBody: Int,
+                      into h: inout HTTPHead) -> HTTPParse {
+    h.headers.removeAll(keepingCapacity: true)
+    h.chunks.removeAll(keepingCapacity: true)
+    h.headerEnd = 0
+    var start = 0
+    while start + 1 < n && p[start] == 13 && p[start + 1] == 10 { start += 2 }  // stray CRLFs
+    // Request line.
+    guard let lineEnd = findCRLF(p, start, min(n, start + maxHeader)) else {
+        if n - start >= maxHeader { return .error(431) }
+        // Reject garbage early: a method is a token followed by a space.
+        var i = start
+        while i < n && isTokenChar(p[i]) { i += 1 }
+        if i < n && p[i] != 32 { return .error(400) }
+        return .incomplete
+    }
+    var i = start
+    while i < lineEnd && isTokenChar(p[i]) { i += 1 }
+    guard i > start, i < lineEnd, p[i] == 32 else { return .error(400) }
+    h.methodStart = start; h.methodEnd = i
+    i += 1
+    let ts = i
+    while i < lineEnd && p[i] > 32 && p[i] != 127 { i += 1 }
+    guard i > ts, i < lineEnd, p[i] == 32 else { return .error(400) }
+    h.targetStart = ts; h.targetEnd = i
+    i += 1
+    guard lineEnd - i == 8, equalsLower(p, i, i + 7, "HTTP/1.") else { return .error(400) }
+    switch p[i + 7] {
+    case UInt8(ascii: "1"): h.minor = 1
+    case UInt8(ascii: "0"): h.minor = 0
+    default: return .error(400)
+    }
+    // Headers.
+    var contentLength = -1
+    var chunked = false
+    var connClose = false, connKeep = false
+    var pos = lineEnd + 2
+    let headLimit = min(n, start + maxHeader)
+    while true {
+        guard let e = findCRLF(p, pos, headLimit) else {
+            return n - start >= maxHeader ? .error(431) : .incomplete
+        }
+        if e == pos { pos += 2; break }  // empty line: end of head
+        let c0 = p[pos]
+        if c0 == 32 || c0 == 9 { return .error(400) }  // obsolete line folding
+        var j = pos
+        while j < e && isTokenChar(p[j]) { p[j] = lower(p[j]); j += 1 }
+        guard j > pos, j < e, p[j] == 58 else { return .error(400) }
+        let ns = pos, ne = j
+        j += 1
+        while j < e && (p[j] == 32 || p[j] == 9) { j += 1 }
+        var ve = e
+        while ve > j && (p[ve - 1] == 32 || p[ve - 1] == 9) { ve -= 1 }
+        for k in j..<ve where (p[k] < 32 && p[k] != 9) || p[k] == 127 { return .error(400) }
+        h.headers.append((ns, ne, j, ve))
+        switch ne - ns {
+        case 14 where equalsLower(p, ns, ne, "content-length"):
+            guard ve > j, ve - j <= 15 else { return .error(ve > j ? 413 : 400) }
+            var v = 0
+            for k in j..<ve {
+                guard p[k] >= 48 && p[k] <= 57 else { return .error(400) }
+                v = v * 10 + Int(p[k] - 48)
+            }
+            if contentLength >= 0 && contentLength != v { return .error(400) }
+            contentLength = v
+        case 17 where equalsLower(p, ns, ne, "transfer-encoding"):
+            guard hasToken(p, j, ve, "chunked") else { return .error(400) }
+            chunked = true
+        case 10 where equalsLower(p, ns, ne, "connection"):
+            if hasToken(p, j, ve, "close") { connClose = true }
+            if hasToken(p, j, ve, "keep-alive") { connKeep = true }
+        default: break
+        }
+        pos = e + 2
+    }
+    h.headerEnd = pos
+    h.keepAlive = h.minor == 1 ? !connClose : (connKeep && !connClose)
+    h.chunked = chunked
+    if chunked {
+        if contentLength >= 0 { return .error(400) }
+        var total = 0
+        var q = pos
+        while true {
+            guard let le = findCRLF(p, q, n) else {
+                return n - q > 1024 ? .error(400) : .incomplete
+            }
+            var size = 0, k = q, digits = 0
+            while k < le {
+                let c = p[k]
+                let d: Int
+                switch c {
+                case 48...57: d = Int(c) - 48
+                case 97...102: d = Int(c) - 87
+                case 65...70: d = Int(c) - 55
+                default: d = -1
+                }
+                if d < 0 { break }
+                size = size * 16 + d
+                digits += 1
+                if digits > 12 { return .error(413) }
+                k += 1
+            }
+            guard digits > 0, k == le || p[k] == 59 || p[k] == 32 || p[k] == 9 else { return .error(400) }
+            q = le + 2
+            if size == 0 {
+                // Trailers, up to an empty line.
+                while true {
+                    guard let te = findCRLF(p, q, n) else { return n - q > maxHeader ? .error(431) : .incomplete }
+                    let empty = te == q
+                    q = te + 2
+                    if empty { break }
+                }
+                break
+            }
+            total += size
+            if total > maxBody { return .error(413) }
+            if n < q + size + 2 { return .incomplete }
+            guard p[q + size] == 13, p[q + size + 1] == 10 else { return .error(400) }
+            h.chunks.append((q, q + size))
+            q += size + 2
+        }
+        h.consumed = q
+        return .done
+    }
+    let len = max(contentLength, 0)
+    if len > maxBody { return .error(413) }
+    if n - pos < len { return .incomplete }
+    h.bodyStart = pos
+    h.bodyEnd = pos + len
+    h.consumed = pos + len
+    return .done
+}

@@ -1,0 +1,71 @@
+import CLuaJIT
+import CMoonbaseShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `http.respond`: frames a response head (and body) in Swift and writes it
+/// through the connection's stream interface.
+extension HTTPModule {
+    // respond(conn, status, body, headers?, keepalive, mode) -> true | nil, err
+    //   mode 0: full response; 1: HEAD (no body); 2: head only, chunked framing.
+    static let respond: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let c = try SocketModule.connection(lua, vm, 1, "http.respond")
+            let status = try lua.checkInteger(2, "http.respond", "status")
+            guard (100...999).contains(status) else {
+                throw LuaError("http.respond: bad argument 'status' (100..999 expected, got \(status))")
+            }
+            var body = UnsafeRawBufferPointer(start: nil, count: 0)
+            if !lua.isNoneOrNil(3) {
+                if lua.type(at: 3) == LUA_TNUMBER { lua_tolstring(lua.L, 3, nil) }  // numbers as text
+                body = try lua.checkBytes(3, "http.respond", "body")
+            }
+            let keepAlive = lua.toBoolean(5)
+            let mode = Int(lua.toNumber(6))
+            var out = [UInt8]()
+            out.reserveCapacity(160 + body.count)
+            func add(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+            func add(_ s: String) { out.append(contentsOf: s.utf8) }
+            func addBytes(_ p: UnsafePointer<CChar>, _ n: Int) {
+                out.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
+            }
+            if status == 200 { add("HTTP/1.1 200 OK\r\n") } else { add("HTTP/1.1 \(status) \(HTTPStatusReason.phrase(status))\r\n") }
+            var hasType = false, hasLength = false
+            if lua.type(at: 4) == LUA_TTABLE {
+                lua_pushnil(lua.L)
+                while lua_next(lua.L, 4) != 0 {
+                    if lua.type(at: -2) == LUA_TSTRING, lua.type(at: -1) == LUA_TSTRING || lua.type(at: -1) == LUA_TNUMBER {
+                        var kl = 0, vl = 0
+                        let k = lua_tolstring(lua.L, -2, &kl)!
+                        let v = lua_tolstring(lua.L, -1, &vl)!
+                        // No CR/LF may reach the wire from a header (response splitting).
+                        var clean = true
+                        for i in 0..<kl where k[i] == 13 || k[i] == 10 || k[i] == 58 { clean = false }
+                        for i in 0..<vl where v[i] == 13 || v[i] == 10 { clean = false }
+                        if clean {
+                            if kl == 12 && strncasecmp(k, "content-type", 12) == 0 { hasType = true }
+                            if kl == 14 && strncasecmp(k, "content-length", 14) == 0 { hasLength = true }
+                            addBytes(k, kl); add(": "); addBytes(v, vl); add("\r\n")
+                        }
+                    }
+                    mb_pop(lua.L, 1)
+                }
+            }
+            if !hasType && mode != 2 { add("Content-Type: text/plain\r\n") }
+            if mode == 2 {
+                add("Transfer-Encoding: chunked\r\n")
+            } else if !hasLength && status >= 200 && status != 204 && status != 304 {
+                add("Content-Length: \(body.count)\r\n")
+            }
+            if !keepAlive { add("Connection: close\r\n") }
+            add("\r\n")
+            if mode == 0, body.count > 0 { out.append(contentsOf: body) }
+            let written = out.withUnsafeBytes { bytes in
+                Result { () throws(LuaError) -> Int32 in try c.write(lua, bytes, "http.respond") }
+            }
+            return try written.get()
+        }
+    }
+}

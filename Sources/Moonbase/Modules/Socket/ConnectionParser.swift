@@ -1,0 +1,24 @@
+/// The stream interface a protocol layered on a socket connection (HTTP)
+/// reads through: the connection buffers bytes until the parser finds a
+/// whole message or rejects the input, then lets the parser push the result.
+/// The parser may rewrite the buffered bytes in place.
+///
+/// The whole stream interface a layered module uses: `SocketModule.connection`
+/// (the connection argument), `SocketConnection.read(_:_:parsingWith:)`,
+/// `SocketConnection.write(_:_:_:)`, and this protocol.
+protocol ConnectionParser: AnyObject {
+    /// The most bytes buffered before reading pauses while this parser waits,
+    /// given the connection's own ceiling.
+    func bufferLimit(ceiling: Int) -> Int
+    /// Looks at the buffered bytes. `full`: the buffer is at `bufferLimit`, so
+    /// no more bytes come before some are consumed.
+    func parse(_ bytes: UnsafeMutablePointer<UInt8>, count: Int, full: Bool) -> ConnectionParse
+    /// Pushes the message `parse` found; returns the values pushed and the
+    /// bytes the message used.
+    func pushMessage(_ bytes: UnsafeMutablePointer<UInt8>, onto lua: LuaState) -> (values: Int32, consumed: Int)
+    /// Pushes why `parse` rejected the input; the connection then drops what
+    /// it buffered and stops reading.
+    func pushRejection(onto lua: LuaState) -> Int32
+}
+
+enum ConnectionParse { case incomplete, message, rejected }

@@ -1,0 +1,171 @@
+import CLibUV
+import CLuaJIT
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A connected stream socket. It reads with `uv_read_start` into a byte buffer
+/// bounded by a ceiling (reading stops when it is full, so a peer cannot make
+/// the process buffer without bound); the one fiber waiting in a read is woken
+/// as soon as its request (`Mode`) can be met.
+final class SocketConnection: StreamSocket, FiberWait, BoxedHandle {
+    enum Mode { case some, exact(Int), line, parsed(ConnectionParser) }
+    enum Outcome { case bytes(Int, consume: Int), fail(String), message(ConnectionParser), rejected(ConnectionParser) }
+
+    var buffer = ByteBuffer()
+    var eof = false
+    var error: String?
+    var reading = false
+    var ceiling = SocketModule.defaultCeiling
+    var reader: Fiber?
+    var readSerial: UInt64 = 0
+    var mode: Mode = .some
+    /// The parser a layered protocol keeps with this connection between
+    /// messages, so its buffers are reused.
+    var parser: ConnectionParser?
+
+    /// The most bytes buffered before reading pauses, for the current mode.
+    var limit: Int {
+        switch mode {
+        case .exact(let n): return max(ceiling, n)
+        case .parsed(let p): return p.bufferLimit(ceiling: ceiling)
+        default: return ceiling
+        }
+    }
+
+    func close() { close(wake: true) }
+
+    func close(wake: Bool) {
+        guard !closed else { return }
+        closeHandle()
+        buffer.reset()
+        if wake, let f = reader {
+            reader = nil
+            f.wake(serial: readSerial) { lua in UVError.fail(lua, "closed") }
+        }
+    }
+
+    override func release() {
+        reader = nil
+        close(wake: false)
+    }
+
+    func cancelWait(of fiber: Fiber) {
+        if reader === fiber { reader = nil }
+    }
+
+    /// Reads what `mode` asks for: at once if buffered, else the calling fiber
+    /// waits. `function` names the Lua call in errors.
+    func read(_ lua: LuaState, _ function: String, _ mode: Mode) throws(LuaError) -> Int32 {
+        if let o = outcome(mode) { return push(o, mode, lua) }
+        let fiber = try vm.suspendingFiber(function)
+        if let n = fiber.takeInterruption(lua) { return n }
+        if reader != nil { throw LuaError("\(function): another fiber is already reading this connection") }
+        self.mode = mode
+        if let e = ensureReading() { return UVError.fail(lua, e) }
+        reader = fiber
+        readSerial = fiber.suspend(on: self, external: true)
+        return vm.yield(lua)
+    }
+
+    /// Reads one message of a layered protocol: what `parser` pushes.
+    func read(_ lua: LuaState, _ function: String, parsingWith parser: ConnectionParser) throws(LuaError) -> Int32 {
+        try read(lua, function, .parsed(parser))
+    }
+
+    /// Starts reading if the buffer has room; returns an error name on failure.
+    func ensureReading() -> String? {
+        guard !reading, !eof, error == nil, !closed, buffer.count < limit else { return nil }
+        let r = uv_read_start(stream, connAllocCallback, connReadCallback)
+        if r < 0 { error = UVError.name(r); return error }
+        reading = true
+        return nil
+    }
+
+    func stopReading() {
+        if reading { uv_read_stop(stream); reading = false }
+    }
+
+    /// What a read in `mode` gets now, or nil if it must wait.
+    func outcome(_ mode: Mode) -> Outcome? {
+        if closed { return .fail("closed") }
+        let n = buffer.count
+        switch mode {
+        case .some:
+            if n > 0 { return .bytes(n, consume: n) }
+        case .exact(let want):
+            if n >= want { return .bytes(want, consume: want) }
+        case .line:
+            if n > 0, let p = memchr(buffer.bytes, 10, n) {
+                let i = buffer.bytes.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                let len = (i > 0 && buffer.bytes[i - 1] == 13) ? i - 1 : i
+                return .bytes(len, consume: i + 1)
+            }
+            if (eof || error != nil) && n > 0 { return .bytes(n, consume: n) }
+            if n >= limit { return .fail("line too long") }
+        case .parsed(let parser):
+            if n > 0 {
+                switch parser.parse(buffer.bytes, count: n, full: n >= limit) {
+                case .message: return .message(parser)
+                case .rejected: return .rejected(parser)
+                case .incomplete: break
+                }
+            }
+        }
+        if let e = error { return .fail(e) }
+        if eof { return .fail("closed") }
+        return nil
+    }
+
+    /// Pushes an outcome onto `lua`, consuming buffered bytes; returns the count.
+    func push(_ o: Outcome, _ mode: Mode, _ lua: LuaState) -> Int32 {
+        let n: Int32
+        switch o {
+        case .bytes(let len, let consume):
+            lua_pushlstring(lua.L, UnsafeRawPointer(buffer.bytes).assumingMemoryBound(to: CChar.self), len)
+            buffer.consume(consume)
+            n = 1
+        case .fail(let e):
+            return UVError.fail(lua, e)
+        case .message(let parser):
+            let (values, consumed) = parser.pushMessage(buffer.bytes, onto: lua)
+            buffer.consume(consumed)
+            n = values
+        case .rejected(let parser):
+            let values = parser.pushRejection(onto: lua)
+            buffer.reset()
+            stopReading()
+            return values
+        }
+        if !reading { _ = ensureReading() }
+        return n
+    }
+
+    fileprivate func onRead(_ nread: Int, _ buf: UnsafePointer<uv_buf_t>?) {
+        if nread > 0, let base = buf?.pointee.base {
+            buffer.append(base, nread)
+        }
+        free(buf?.pointee.base)
+        if nread < 0 {
+            stopReading()
+            if nread == Int(UV_EOF.rawValue) { eof = true } else { error = UVError.name(Int32(nread)) }
+        } else if buffer.count >= limit {
+            stopReading()
+        }
+        if let f = reader, let o = outcome(mode) {
+            reader = nil
+            let mode = self.mode
+            f.wake(serial: readSerial) { lua in push(o, mode, lua) }
+        }
+    }
+}
+
+private let connAllocCallback: uv_alloc_cb = { _, _, buf in
+    buf!.pointee.base = malloc(65536)!.assumingMemoryBound(to: CChar.self)
+    buf!.pointee.len = 65536
+}
+
+private let connReadCallback: uv_read_cb = { stream, nread, buf in
+    guard let data = stream?.pointee.data else { free(buf?.pointee.base); return }
+    Unmanaged<SocketConnection>.fromOpaque(data).takeUnretainedValue().onRead(nread, buf)
+}

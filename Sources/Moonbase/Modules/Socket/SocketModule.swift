@@ -1,0 +1,168 @@
+import CLuaJIT
+import CMoonbaseShim
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `require 'socket'`: TCP (IPv4/IPv6) and Unix stream sockets.
+///
+/// A connection (`SocketConnection`) buffers what it reads up to a ceiling and
+/// wakes a fiber waiting in `read`, `read(n)` or `readline` as soon as its
+/// request can be met; protocols layered on it (HTTP) read through a
+/// `ConnectionParser`. Writes try `uv_try_write` first and fall back to
+/// `uv_write` (the fiber waits for the completion: back-pressure).
+enum SocketModule {
+    static let connMetatable = MetatableName("moonbase.socket.conn")
+    static let listenerMetatable = MetatableName("moonbase.socket.listener")
+    static let defaultCeiling = 256 * 1024
+
+    static let definition = LuaModule(name: "socket", functions: [
+        ("init", initModule),
+        ("listen", listen),
+        ("accept", accept),
+        ("connect", connect),
+        ("read", read),
+        ("readline", readline),
+        ("write", write),
+        ("close", close),
+        ("gc", HandleBox.collect),
+        ("getpeername", getpeername),
+        ("getsockname", getsockname),
+        ("setnodelay", setnodelay),
+        ("setreadlimit", setreadlimit),
+        ("literal", literal),
+        ("resolve", resolve),
+    ], source: """
+        local raw, rt = ...
+        local S = rt.suspending
+        local conn_mt, listener_mt = { __name = 'socket.conn' }, { __name = 'socket.listener' }
+        raw.init(conn_mt, listener_mt)
+        local resolve, literal, connect = S(raw.resolve), raw.literal, S(raw.connect)
+        local type, ipairs = type, ipairs
+        local socket = {
+          accept = S(raw.accept), resolve = resolve,
+          read = S(raw.read), readline = S(raw.readline), write = S(raw.write),
+          close = raw.close, getpeername = raw.getpeername, getsockname = raw.getsockname,
+          setnodelay = raw.setnodelay, setreadlimit = raw.setreadlimit,
+        }
+        -- A host name (not a literal address) is resolved first; a wrong-typed
+        -- host goes to the Swift function as it is, which names the argument.
+        local function is_name(host) return type(host) == 'string' and not literal(host) end
+        -- listen binds the first address of a name.
+        function socket.listen(kind, host, port, opts)
+          if kind == 'tcp' and is_name(host) then
+            local addresses, err = resolve(host)
+            if not addresses then return nil, err end
+            host = addresses[1]
+          end
+          return raw.listen(kind, host, port, opts)
+        end
+        -- connect tries the addresses of a name in order (getaddrinfo's preference)
+        -- until one accepts, and returns the last error if none does.
+        -- "localhost" too: a server may listen on 127.0.0.1 or on ::1.
+        function socket.connect(host, port)
+          if host ~= 'localhost' and (host == 'unix' or not is_name(host) or host:find('/', 1, true)) then
+            return connect(host, port)
+          end
+          local addresses, err = resolve(host)
+          if not addresses then return nil, err end
+          local conn
+          for _, address in ipairs(addresses) do
+            conn, err = connect(address, port)
+            if conn then return conn end
+          end
+          return nil, err
+        end
+        conn_mt.__index = {
+          read = socket.read, readline = socket.readline, write = socket.write, close = socket.close,
+          getpeername = socket.getpeername, getsockname = socket.getsockname,
+          setnodelay = socket.setnodelay, setreadlimit = socket.setreadlimit,
+        }
+        conn_mt.__gc = raw.gc
+        conn_mt.__tostring = function(c) return 'socket.conn' end
+        listener_mt.__index = { accept = socket.accept, close = socket.close, getsockname = socket.getsockname }
+        listener_mt.__gc = raw.gc
+        listener_mt.__tostring = function(c) return 'socket.listener' end
+        local spawn, pcall, error = spawn, pcall, error
+        -- serve: listens, then accepts in a fiber of its own; each connection runs
+        -- handler(conn) in a new fiber and is closed when the handler returns or fails.
+        function socket.serve(host, port, handler, opts)
+          if type(handler) ~= 'function' then
+            error("socket.serve: bad argument #3 'handler' (function expected, got " .. type(handler) .. ")", 2)
+          end
+          local l, err
+          if host == 'unix' then l, err = raw.listen('unix', port, opts)
+          else l, err = raw.listen('tcp', host, port, opts) end
+          if not l then return nil, err end
+          local function run(conn)
+            local ok, e = pcall(handler, conn)
+            raw.close(conn)
+            if not ok then error(e, 0) end
+          end
+          spawn(function()
+            while true do
+              local conn = socket.accept(l)
+              if not conn then return end
+              spawn(run, conn):detach()
+            end
+          end):detach()
+          return l
+        end
+        return socket
+        """)
+
+    // init(conn_mt, listener_mt): registers the metatables of this VM.
+    static let initModule: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            // TEMPORARY (issue 11): a write to a closed peer must be EPIPE, not
+            // death. Remove once the runtime ignores SIGPIPE at process start.
+            signal(SIGPIPE, SIG_IGN)
+            lua.pushValue(1)
+            vm.metatables[connMetatable] = luaL_ref(lua.L, mb_registryindex())
+            lua.pushValue(2)
+            vm.metatables[listenerMetatable] = luaL_ref(lua.L, mb_registryindex())
+            return 0
+        }
+    }
+
+    /// The connection at argument `i`, or a bad-argument error naming `function`
+    /// (also for modules layered on socket, e.g. `http.read`).
+    static func connection(_ lua: LuaState, _ vm: VM, _ i: Int32, _ function: String) throws(LuaError) -> SocketConnection {
+        guard let c = HandleBox.object(lua, vm, i, connMetatable, as: SocketConnection.self) else {
+            throw .badArgument(function, i, "conn", expected: "socket connection", got: lua.typeName(at: i))
+        }
+        return c
+    }
+
+    static func listener(_ lua: LuaState, _ vm: VM, _ i: Int32) -> SocketListener? {
+        HandleBox.object(lua, vm, i, listenerMetatable, as: SocketListener.self)
+    }
+
+    /// A connection or listener at argument `i`.
+    static func stream(_ lua: LuaState, _ vm: VM, _ i: Int32, _ function: String) throws(LuaError) -> StreamSocket {
+        if let c = HandleBox.object(lua, vm, i, connMetatable, as: SocketConnection.self) { return c }
+        if let l = listener(lua, vm, i) { return l }
+        throw .badArgument(function, i, "socket", expected: "socket", got: lua.typeName(at: i))
+    }
+
+    // close(h): closes a connection or listener (idempotent); returns true.
+    static let close: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            if let c = HandleBox.object(lua, vm, 1, connMetatable, as: SocketConnection.self) {
+                c.close()
+            } else if let l = listener(lua, vm, 1) {
+                l.close()
+            } else {
+                throw .badArgument("socket.close", 1, "socket", expected: "socket", got: lua.typeName(at: 1))
+            }
+            lua.push(true)
+            return 1
+        }
+    }
+
+    // literal(host) -> bool and resolve(host) -> { address, ... } | nil, err
+    static let literal: LuaFunction = { L in luaEntry(L) { lua throws(LuaError) in try NameResolver.literal(lua, "socket.resolve") } }
+    static let resolve: LuaFunction = { L in luaEntry(L) { lua throws(LuaError) in try NameResolver.resolve(lua, "socket.resolve") } }
+}

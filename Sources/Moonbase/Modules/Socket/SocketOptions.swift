@@ -1,0 +1,49 @@
+import CLibUV
+import CLuaJIT
+
+/// Connection options (`setnodelay`, `setreadlimit`) and the integer fields
+/// of `listen`'s options table.
+extension SocketModule {
+    static let setnodelay: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let c = try connection(lua, vm, 1, "socket.setnodelay")
+            if c.closed { return UVError.fail(lua, "closed") }
+            if !c.tcp { lua.push(true); return 1 }
+            let r = uv_tcp_nodelay(UnsafeMutableRawPointer(c.stream).assumingMemoryBound(to: uv_tcp_t.self),
+                                   lua.toBoolean(2) ? 1 : 0)
+            if r < 0 { return UVError.fail(lua, UVError.name(r)) }
+            lua.push(true)
+            return 1
+        }
+    }
+
+    // setreadlimit(conn, bytes): the ceiling of bytes buffered ahead of readers.
+    static let setreadlimit: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let c = try connection(lua, vm, 1, "socket.setreadlimit")
+            let n = try lua.checkInteger(2, "socket.setreadlimit", "bytes")
+            guard n >= 1 else { throw LuaError("socket.setreadlimit: bad argument #2 'bytes' (integer >= 1 expected, got \(n))") }
+            c.ceiling = n
+            lua.push(true)
+            return 1
+        }
+    }
+
+    /// An integer field of the options table at `opts` (nil when absent); a bad
+    /// value raises naming the argument and the field.
+    static func integerOption(_ lua: LuaState, _ opts: Int32, _ key: String, _ function: String,
+                              atLeast least: Int) throws(LuaError) -> Int? {
+        try lua.field(opts, key) { i throws(LuaError) -> Int? in
+            if lua.isNoneOrNil(i) { return nil }
+            let isNumber = lua_type(lua.L, i) == LUA_TNUMBER
+            let n = isNumber ? lua.toNumber(i) : .nan
+            guard n == n.rounded(), n >= Double(least), n < 9.0e15 else {
+                let got = !isNumber ? lua.typeName(at: i) : n == n.rounded() && abs(n) < 9.0e15 ? "\(Int(n))" : "\(n)"
+                throw LuaError("\(function): bad argument #\(opts) 'opts.\(key)' (integer >= \(least) expected, got \(got))")
+            }
+            return Int(n)
+        }
+    }
+}

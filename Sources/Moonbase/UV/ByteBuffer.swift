@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A growable byte queue (malloc'd, freed as soon as it is empty so idle
+/// connections hold no buffer).
+struct ByteBuffer {
+    var base: UnsafeMutablePointer<UInt8>? = nil
+    var capacity = 0
+    var lo = 0
+    var hi = 0
+
+    @inline(__always) var count: Int { hi - lo }
+    @inline(__always) var bytes: UnsafeMutablePointer<UInt8> { base! + lo }
+
+    mutating func append(_ src: UnsafeRawPointer, _ n: Int) {
+        if hi + n > capacity {
+            if lo > 0, let b = base {
+                memmove(b, b + lo, hi - lo)
+                hi -= lo
+                lo = 0
+            }
+            if hi + n > capacity {
+                var cap = max(capacity * 2, 4096)
+                while cap < hi + n { cap *= 2 }
+                base = realloc(base, cap)!.assumingMemoryBound(to: UInt8.self)
+                capacity = cap
+            }
+        }
+        memcpy(base! + hi, src, n)
+        hi += n
+    }
+
+    mutating func consume(_ n: Int) {
+        lo += n
+        if lo >= hi { reset() }
+    }
+
+    mutating func reset() {
+        free(base)
+        base = nil
+        capacity = 0
+        lo = 0
+        hi = 0
+    }
+}
