@@ -54,8 +54,11 @@ extension VM {
         return (Unmanaged<T>.fromOpaque(object).takeRetainedValue(), box.tag)
     }
 
-    /// Registers the table at `i` as this VM's metatable `name`.
-    func registerMetatable(_ name: MetatableName, at i: Int32) {
+    /// Registers the table at `i` of `lua` (the VM's main stack by default;
+    /// a Swift function called from Lua passes its own, a fiber's stack) as
+    /// this VM's metatable `name`.
+    func registerMetatable(_ name: MetatableName, at i: Int32, on lua: LuaState? = nil) {
+        let L = lua?.L ?? self.L
         lua_pushvalue(L, i)
         metatables[name] = luaL_ref(L, mb_registryindex())
     }
