@@ -1,7 +1,5 @@
 import CLibUV
-import CLuaJIT
 import CMariaDB
-import CMoonbaseShim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,25 +17,24 @@ protocol MySQLOperation: AnyObject {
 /// One connection: a MYSQL handle, its poll and timer handles, and the
 /// operation in flight. Confined to its VM's worker thread.
 final class MySQLConn: FiberWait, VMResource {
-    /// Valid while `vmEnded` is false (a VM lives at least until it ends).
-    private unowned(unsafe) let vm: VM
-    private var vmEnded = false
+    /// The VM that registered the connection as a resource; nil once it ended.
+    private weak var vm: VM?
     let loop: UnsafeMutablePointer<uv_loop_t>
     private(set) var mysql: UnsafeMutablePointer<MYSQL>?
-    private var poll: UnsafeMutablePointer<uv_poll_t>?
+    private var poll: UVHandle<uv_poll_t>?
     private var pollFD: Int32 = -1
     /// Events the poll handle watches now (0: stopped). The poll is left
     /// watching between steps and operations when the next wait is the same
     /// (saves two epoll_ctl calls per round trip); an event while no operation
     /// runs stops it.
     private var pollEvents: Int32 = 0
-    private var timer: UnsafeMutablePointer<uv_timer_t>?
+    private var timer: UVHandle<uv_timer_t>?
     /// The operation in flight, advanced by the poll and timer callbacks.
     private var operation: MySQLOperation?
     /// The result of the operation in flight, set by it.
     var outcome: MySQLOutcome?
-    private var fiber: Fiber?
-    private var serial: UInt64 = 0
+    /// The fiber waiting for the operation in flight.
+    private var waiting = WaitingFiber()
     /// Keeps the connection alive while an operation or the close runs, also
     /// when Lua has collected its box.
     private var keepAlive: MySQLConn?
@@ -70,13 +67,12 @@ final class MySQLConn: FiberWait, VMResource {
             self.operation = nil
             let result = outcome
             outcome = nil
-            let n = result.map { $0.push(lua, connection: self) } ?? MySQLModule.pushError(lua, "closed")
+            let n = result.map { $0.push(lua, connection: self) } ?? lua.pushFailure("closed")
             if case .textRows(let res)? = result { mysql_free_result(res) }
             if closeRequested || !connected { startClose() } else { keepAlive = nil }
             return n
         }
-        self.fiber = fiber
-        self.serial = fiber.suspend(on: self, external: true)
+        waiting.park(fiber, on: self)
         wait(status)
         return vm.yield(lua)
     }
@@ -96,21 +92,13 @@ final class MySQLConn: FiberWait, VMResource {
         if status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE | MYSQL_WAIT_EXCEPT) != 0 {
             let fd = mysql_get_socket(m)
             if fd >= 0 {
-                if poll == nil || pollFD != fd {
-                    if let old = poll { closeHandle(old) }
-                    let p = UnsafeMutablePointer<uv_poll_t>.allocate(capacity: 1)
-                    uv_poll_init_socket(loop, p, fd)
-                    p.pointee.data = Unmanaged.passUnretained(self).toOpaque()
-                    poll = p
-                    pollFD = fd
-                    pollEvents = 0
-                }
+                let p = pollHandle(socket: fd)
                 var ev: Int32 = 0
                 if status & MYSQL_WAIT_READ != 0 { ev |= Int32(UV_READABLE.rawValue) }
                 if status & MYSQL_WAIT_WRITE != 0 { ev |= Int32(UV_WRITABLE.rawValue) }
                 if status & MYSQL_WAIT_EXCEPT != 0 { ev |= Int32(UV_PRIORITIZED.rawValue) }
                 if ev != pollEvents {
-                    uv_poll_start(poll, ev, mysqlPollCallback)
+                    uv_poll_start(p.pointer, ev, mysqlPollCallback)
                     pollEvents = ev
                 }
             }
@@ -118,23 +106,40 @@ final class MySQLConn: FiberWait, VMResource {
             stopPoll()
         }
         if status & MYSQL_WAIT_TIMEOUT != 0 {
-            if timer == nil {
-                let t = UnsafeMutablePointer<uv_timer_t>.allocate(capacity: 1)
-                uv_timer_init(loop, t)
-                t.pointee.data = Unmanaged.passUnretained(self).toOpaque()
-                timer = t
-            }
-            uv_timer_start(timer, mysqlTimerCallback, UInt64(mysql_get_timeout_value_ms(m)), 0)
+            uv_timer_start(timerHandle().pointer, mysqlTimerCallback, UInt64(mysql_get_timeout_value_ms(m)), 0)
         }
     }
 
+    /// The poll handle on `fd`, made at the first wait (again if the socket changed).
+    private func pollHandle(socket fd: Int32) -> UVHandle<uv_poll_t> {
+        if let poll, pollFD == fd { return poll }
+        poll?.close()
+        let p = UVHandle<uv_poll_t>()
+        uv_poll_init_socket(loop, p.pointer, fd)
+        p.setOwner(self)
+        poll = p
+        pollFD = fd
+        pollEvents = 0
+        return p
+    }
+
+    /// The timer handle, made at the first wait with a timeout.
+    private func timerHandle() -> UVHandle<uv_timer_t> {
+        if let timer { return timer }
+        let t = UVHandle<uv_timer_t>()
+        uv_timer_init(loop, t.pointer)
+        t.setOwner(self)
+        timer = t
+        return t
+    }
+
     private func stopPoll() {
-        if let poll, pollEvents != 0 { uv_poll_stop(poll) }
+        if let poll, pollEvents != 0 { uv_poll_stop(poll.pointer) }
         pollEvents = 0
     }
 
     fileprivate func polled(status: Int32, events: Int32) {
-        if let timer { uv_timer_stop(timer) }
+        if let timer { uv_timer_stop(timer.pointer) }
         guard operation != nil else { stopPoll(); return }
         var ev: Int32 = 0
         if status < 0 {
@@ -156,11 +161,10 @@ final class MySQLConn: FiberWait, VMResource {
     private func finish() {
         let result = outcome
         outcome = nil
-        if let fiber {
-            self.fiber = nil
-            if let result {
-                fiber.wake(serial: serial) { lua in result.push(lua, connection: self) }
-            }
+        if let result {
+            waiting.wake { lua in result.push(lua, connection: self) }
+        } else {
+            waiting.clear()
         }
         if case .textRows(let res)? = result { mysql_free_result(res) }
         if closeRequested || !connected {
@@ -171,14 +175,10 @@ final class MySQLConn: FiberWait, VMResource {
     }
 
     /// Pushes the connection's Lua value: a box holding a reference to it
-    /// (released by `mysql gc`), with the connection metatable.
+    /// (given back by `mysql gc`), with the connection metatable.
     func pushHandle(_ lua: LuaState) -> Int32 {
-        let box = lua_newuserdata(lua.L, MemoryLayout<UnsafeMutableRawPointer?>.size)!
-        box.storeBytes(of: Unmanaged.passRetained(self).toOpaque(), as: UnsafeMutableRawPointer?.self)
-        if !vmEnded, let ref = vm.metatables[MySQLModule.connMetatable] {
-            lua_rawgeti(lua.L, mb_registryindex(), ref)
-            lua_setmetatable(lua.L, -2)
-        }
+        guard let vm else { return lua.pushFailure("closed") }  // its VM ended: nobody to hand it to
+        vm.pushBoxed(self, MySQLModule.connMetatable, onto: lua)
         return 1
     }
 
@@ -197,10 +197,7 @@ final class MySQLConn: FiberWait, VMResource {
         guard !closeRequested else { return }
         closeRequested = true
         if operation != nil {
-            if let fiber {
-                self.fiber = nil
-                if wakeWaiter { fiber.wake(serial: serial) { lua in MySQLModule.pushError(lua, "closed") } }
-            }
+            if wakeWaiter { waiting.wake { lua in lua.pushFailure("closed") } } else { waiting.clear() }
             if let m = mysql {
                 let fd = mysql_get_socket(m)
                 if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
@@ -210,10 +207,13 @@ final class MySQLConn: FiberWait, VMResource {
         }
     }
 
-    func cancelWait(of fiber: Fiber) { closeAsync(wakeWaiter: false) }
+    func cancelWait(of fiber: Fiber) {
+        waiting.cancel(fiber)
+        closeAsync(wakeWaiter: false)
+    }
 
     func release() {
-        vmEnded = true
+        vm = nil
         closeAsync(wakeWaiter: false)
     }
 
@@ -233,18 +233,12 @@ final class MySQLConn: FiberWait, VMResource {
         statements.closeAll()
         mysql = nil
         connected = false
-        if let poll { closeHandle(poll) }
-        if let timer { closeHandle(timer) }
+        poll?.close()
+        timer?.close()
         poll = nil
         timer = nil
-        if !vmEnded { vm.unregister(self) }
+        vm?.unregister(self)
         keepAlive = nil
-    }
-
-    private func closeHandle<T>(_ h: UnsafeMutablePointer<T>) {
-        let handle = UnsafeMutableRawPointer(h).assumingMemoryBound(to: uv_handle_t.self)
-        handle.pointee.data = nil
-        uv_close(handle, freeHandleCallback)
     }
 }
 
@@ -262,14 +256,12 @@ private final class MySQLClose: MySQLOperation {
     }
 }
 
-// A handle's data is its connection, unretained: `closeHandle` clears it
-// before the handle closes, and the connection lives until then.
+// The connection lives until it closes its handles (`keepAlive`), and a
+// closed handle has no owner: a late callback finds nobody.
 private let mysqlPollCallback: uv_poll_cb = { handle, status, events in
-    guard let data = handle?.pointee.data else { return }
-    Unmanaged<MySQLConn>.fromOpaque(data).takeUnretainedValue().polled(status: status, events: events)
+    UVHandle.owner(of: handle, as: MySQLConn.self)?.polled(status: status, events: events)
 }
 
 private let mysqlTimerCallback: uv_timer_cb = { handle in
-    guard let data = handle?.pointee.data else { return }
-    Unmanaged<MySQLConn>.fromOpaque(data).takeUnretainedValue().timedOut()
+    UVHandle.owner(of: handle, as: MySQLConn.self)?.timedOut()
 }

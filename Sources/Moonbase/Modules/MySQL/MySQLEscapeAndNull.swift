@@ -18,7 +18,7 @@ extension MySQLModule {
             let vm = VM.from(lua)
             let c = try conn(lua, vm, 1, "mysql.escape")
             let s = try lua.checkBytes(2, "mysql.escape", "s")
-            guard let c, c.usable, let m = c.mysql else { return pushError(lua, "closed") }
+            guard let c, c.usable, let m = c.mysql else { return lua.pushFailure("closed") }
             let out = UnsafeMutablePointer<CChar>.allocate(capacity: 2 * s.count + 1)
             defer { out.deallocate() }
             // Lua strings always have a (NUL-terminated) buffer, also when empty.

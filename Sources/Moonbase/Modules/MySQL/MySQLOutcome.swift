@@ -15,7 +15,7 @@ enum MySQLOutcome {
     func push(_ lua: LuaState, connection: MySQLConn) -> Int32 {
         switch self {
         case .error(let e):
-            return MySQLModule.pushError(lua, e)
+            return lua.pushFailure(e)
         case .connected:
             return connection.pushHandle(lua)
         case .summary(let affected, let insertID):
