@@ -36,11 +36,7 @@ enum MySQLModule {
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             try lua.checkType(1, LUA_TTABLE, "mysql", "metatable")
-            // `registerMetatable` reads the VM's main stack; this runs on a fiber's.
-            lua.pushValue(1)
-            lua_xmove(lua.L, vm.L, 1)
-            vm.registerMetatable(connMetatable, at: -1)
-            lua_settop(vm.L, -2)
+            vm.registerMetatable(connMetatable, at: 1, on: lua)
             return 0
         }
     }
