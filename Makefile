@@ -25,9 +25,12 @@ run: release
 	.build/release/moonbase run $(FLAGSHIP)
 
 # Installs what the tests need, starts a throwaway MariaDB, runs every Swift
-# test and Lua test script, and stops MariaDB again.
+# test and Lua test script (debug build), then the Lua test scripts and examples
+# again with the release build users run, and stops MariaDB again.
 test: test-deps
-	scripts/with-mariadb $(SWIFT) test
+	$(SWIFT) build -c release --product moonbase
+	scripts/with-mariadb sh -c '$(SWIFT) test && \
+	  MOONBASE_BINARY=.build/release/moonbase $(SWIFT) test --skip-build --filter LuaScriptTests'
 
 bench-deps:
 	@scripts/install-deps $(BENCH_PACKAGES)

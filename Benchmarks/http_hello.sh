@@ -51,6 +51,7 @@ for key in moonbase,64 nginx,64 libuv,64 moonbase,1 nginx,1; do
 done
 echo "(medians of $ROUNDS rounds of ${DUR}s; wrk -t1)"
 
+http_require_clean_wrk
 bench_report "http hello, 1 worker, -c64" "$(med "${rps[moonbase,64]}")" "req/s" \
   "nginx, 1 worker" "$(med "${rps[nginx,64]}")" "ratio>=0.9"
 bench_report "http hello, 1 worker, -c64, vs C" "$(med "${rps[moonbase,64]}")" "req/s" \

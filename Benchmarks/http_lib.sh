@@ -48,7 +48,9 @@ http_cpu_ticks() {
 
 # http_wrk PORT CONNECTIONS THREADS SECONDS [CPU_PIDS...]: one wrk run; prints
 # "requests_per_s latency_avg_us latency_p99_us cpu_us_per_request" (the last
-# is "-" without CPU_PIDS).
+# is "-" without CPU_PIDS). A run with socket errors or non-2xx/3xx answers is
+# not throughput: it is shown on stderr and recorded, and http_require_clean_wrk
+# (called before the figures are reported) then fails the benchmark.
 http_wrk() {
   local port=$1 conns=$2 threads=$3 secs=$4
   shift 4
@@ -56,6 +58,9 @@ http_wrk() {
   [ $# -gt 0 ] && before=$(http_cpu_ticks "$@")
   out=$(timeout $((secs + 30)) wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/")
   [ $# -gt 0 ] && after=$(http_cpu_ticks "$@")
+  if grep -qE '^ +(Socket errors|Non-2xx or 3xx responses):' <<<"$out"; then
+    grep -E '^ +(Socket errors|Non-2xx or 3xx responses):' <<<"$out" | sed "s|^ *|wrk on port $port: |" | tee -a "$HTTP_TMP/wrk-errors" >&2
+  fi
   awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v cpu=$# '
     function us(v) {  # wrk prints 512.00us, 1.20ms or 2.00s
       if (v ~ /us$/) return v + 0
@@ -71,4 +76,14 @@ http_wrk() {
       per = (cpu > 0 && requests > 0) ? sprintf("%.2f", ticks / hz * 1000000 / requests) : "-"
       printf "%s %s %s %s\n", rps, avg, p99, per
     }' <<<"$out"
+}
+
+# Exits with an error when any wrk run had socket errors or non-2xx answers, so
+# Benchmarks/run reports the benchmark as failed instead of its figures.
+http_require_clean_wrk() {
+  if [ -s "$HTTP_TMP/wrk-errors" ]; then
+    echo "wrk reported errors; no figures:" >&2
+    cat "$HTTP_TMP/wrk-errors" >&2
+    exit 1
+  fi
 }

@@ -34,4 +34,5 @@ printf '%-10s %8s %12s   %s\n' server workers 'requests/s' 'samples'
 printf '%-10s %8s %12.0f   %s\n' moonbase "$CORES" "$mb" "${mb_samples[*]}"
 printf '%-10s %8s %12.0f   %s\n' nginx "$CORES" "$ng" "${ng_samples[*]}"
 echo "(medians of $ROUNDS rounds of ${DUR}s; wrk -t$WRK_THREADS -c$CONNS)"
+http_require_clean_wrk
 bench_report "http hello, $CORES workers, -c$CONNS" "$mb" "req/s" "nginx, $CORES workers" "$ng" "ratio>=0.9"

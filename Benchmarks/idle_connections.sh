@@ -4,12 +4,14 @@
 # against nginx (one worker process) holding the same N idle connections.
 # The client is a second moonbase process. Prints the server's resident memory
 # (VmRSS from /proc/PID/status) before and after, bytes per connection, and the
-# ratio, then one bench_report line (bytes per connection, nginx as reference).
-#   Benchmarks/idle_connections.sh [N]
+# ratio, then one bench_report line (bytes per connection really opened, median
+# of ROUNDS rounds, nginx as reference).
+#   Benchmarks/idle_connections.sh [N]   (ROUNDS=3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Benchmarks/lib.sh
 N=${1:-10000}
+ROUNDS=${ROUNDS:-3}  # the figure is the median of the rounds
 MB_PORT=${MB_PORT:-8082}
 NGINX_PORT=${NGINX_PORT:-8092}
 BIN=$BENCH_BIN
@@ -25,8 +27,10 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }  # kB
 
-hold() {  # port server_pid -> rss before, after (kB)
-  local before after client line
+# hold PORT SERVER_PID: the client opens N connections and holds them; prints
+# "rss_before_kB rss_after_kB connections_really_opened".
+hold() {
+  local before after client line opened
   before=$(rss "$2")
   coproc CLIENT { exec timeout 120 "$BIN" run --threads 1 Benchmarks/idle_client.lua "$1" "$N" 60; }
   client=$CLIENT_PID
@@ -36,25 +40,38 @@ hold() {  # port server_pid -> rss before, after (kB)
   echo "$before $after $line" >&2
   kill "$client" 2>/dev/null || true
   wait "$client" 2>/dev/null || true
-  echo "$before $after"
+  opened=$(awk '$1 == "open" { print $2 }' <<<"$line")
+  echo "$before $after ${opened:-0}"
 }
 
-"$BIN" run --threads 1 Benchmarks/idle_server.lua "$MB_PORT" > "$PREFIX/mb.out" &
-mb=$!; pids+=($mb)
-nginx -p "$PREFIX" -c "$PREFIX/nginx.conf" -g 'daemon off;' &
-ng=$!; pids+=($ng)
-for i in $(seq 50); do grep -q ready "$PREFIX/mb.out" 2>/dev/null && [ -n "$(pgrep -P $ng || true)" ] && break; sleep 0.1; done
-sleep 0.5
-ngw=$(pgrep -P "$ng" | head -1)
+# bytes per connection really opened (a run that opened none has no figure)
+per_conn() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print "-" }'; }
 
-read -r mb_before mb_after < <(hold "$MB_PORT" "$mb")
-read -r ng_before ng_after < <(hold "$NGINX_PORT" "$ngw")
-awk -v n="$N" -v mb0="$mb_before" -v mb1="$mb_after" -v ng0="$ng_before" -v ng1="$ng_after" 'BEGIN {
-  printf "idle connections: %d\n", n
-  printf "moonbase  RSS %7.1f MB -> %7.1f MB  (%5.0f bytes/connection)\n", mb0/1024, mb1/1024, (mb1-mb0)*1024/n
-  printf "nginx     RSS %7.1f MB -> %7.1f MB  (%5.0f bytes/connection)  [reference, 1 worker]\n", ng0/1024, ng1/1024, (ng1-ng0)*1024/n
-  printf "ratio moonbase/nginx bytes per connection: %.2f\n", (mb1-mb0)/((ng1-ng0) > 0 ? (ng1-ng0) : 1)
-}'
-bench_report "idle connections, memory per connection ($N held)" \
-  "$(awk -v a="$mb_before" -v b="$mb_after" -v n="$N" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')" "bytes" \
-  "nginx, 1 worker" "$(awk -v a="$ng_before" -v b="$ng_after" -v n="$N" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')" "-"
+# Each round starts both servers afresh (memory freed by a previous round would
+# hide the growth), holds N connections to each, and stops them.
+mb_samples=() ng_samples=()
+for round in $(seq "$ROUNDS"); do
+  "$BIN" run --threads 1 Benchmarks/idle_server.lua "$MB_PORT" > "$PREFIX/mb.out" &
+  mb=$!; pids+=($mb)
+  nginx -p "$PREFIX" -c "$PREFIX/nginx.conf" -g 'daemon off;' &
+  ng=$!; pids+=($ng)
+  for _ in $(seq 50); do grep -q ready "$PREFIX/mb.out" 2>/dev/null && [ -n "$(pgrep -P $ng || true)" ] && break; sleep 0.1; done
+  sleep 0.5
+  ngw=$(pgrep -P "$ng" | head -1)
+  read -r mb_before mb_after mb_open < <(hold "$MB_PORT" "$mb")
+  read -r ng_before ng_after ng_open < <(hold "$NGINX_PORT" "$ngw")
+  [ "$mb_open" -gt 0 ] && [ "$ng_open" -gt 0 ] || { echo "round $round: no connection opened (moonbase $mb_open, nginx $ng_open)" >&2; exit 1; }
+  mb_samples+=("$(per_conn "$mb_before" "$mb_after" "$mb_open")")
+  ng_samples+=("$(per_conn "$ng_before" "$ng_after" "$ng_open")")
+  printf 'round %d: moonbase RSS %.1f -> %.1f MB, %d connections, %s bytes each; nginx RSS %.1f -> %.1f MB, %d connections, %s bytes each\n' \
+    "$round" "$((mb_before / 1024))" "$((mb_after / 1024))" "$mb_open" "${mb_samples[-1]}" \
+    "$((ng_before / 1024))" "$((ng_after / 1024))" "$ng_open" "${ng_samples[-1]}"
+  kill "$mb" "$ng" 2>/dev/null || true
+  wait "$mb" "$ng" 2>/dev/null || true
+done
+mb_bytes=$(bench_median "${mb_samples[@]}")
+ng_bytes=$(bench_median "${ng_samples[@]}")
+printf 'idle connections: %d asked per round; bytes per connection opened, median of %d rounds: moonbase %.0f, nginx %.0f [reference, 1 worker], ratio %.2f\n' \
+  "$N" "$ROUNDS" "$mb_bytes" "$ng_bytes" "$(awk -v m="$mb_bytes" -v n="$ng_bytes" 'BEGIN { print (n > 0) ? m / n : 0 }')"
+bench_report "idle connections, memory per connection ($N held)" "$mb_bytes" "bytes" \
+  "nginx, 1 worker" "$ng_bytes" "-"

@@ -65,12 +65,22 @@ if _CONTEXT == 'worker' then
 end
 
 local serve_forever = arg[1] == 'serve'
+-- Only the server named by MOONBASE_MYSQL_* (scripts/with-mariadb's throwaway one):
+-- this example drops and creates tables, so it never falls back to a default server.
+local function setting(name)
+  local value = os.getenv('MOONBASE_MYSQL_' .. name)
+  if value == nil or value == '' then
+    error(('%s: MOONBASE_MYSQL_%s is not set; run it under scripts/with-mariadb '
+      .. '(it drops and creates tables, so it uses no default server)'):format(arg[0]:match('[^/]*$'), name), 0)
+  end
+  return value
+end
 local settings = {
-  host = os.getenv('MOONBASE_MYSQL_HOST') or '127.0.0.1',
-  port = tonumber(os.getenv('MOONBASE_MYSQL_PORT') or '3306'),
-  user = os.getenv('MOONBASE_MYSQL_USER') or 'root',
-  password = os.getenv('MOONBASE_MYSQL_PASSWORD') or '',
-  database = os.getenv('MOONBASE_MYSQL_DATABASE') or 'test',
+  host = setting('HOST'),
+  port = tonumber(setting('PORT')),
+  user = setting('USER'),
+  password = setting('PASSWORD'),
+  database = setting('DATABASE'),
 }
 local pool = mysql_pool.start({ size = 8, connect = settings })
 local db = mysql_pool.client(pool)

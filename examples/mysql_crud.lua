@@ -3,12 +3,22 @@
 -- Settings come from MOONBASE_MYSQL_* (scripts/with-mariadb sets them).
 local db = require('lunet.mysql')
 
+-- Only the server named by MOONBASE_MYSQL_* (scripts/with-mariadb's throwaway one):
+-- this example drops and creates tables, so it never falls back to a default server.
+local function setting(name)
+  local value = os.getenv('MOONBASE_MYSQL_' .. name)
+  if value == nil or value == '' then
+    error(('%s: MOONBASE_MYSQL_%s is not set; run it under scripts/with-mariadb '
+      .. '(it drops and creates tables, so it uses no default server)'):format(arg[0]:match('[^/]*$'), name), 0)
+  end
+  return value
+end
 local conn, err = db.open({
-  host = os.getenv('MOONBASE_MYSQL_HOST') or '127.0.0.1',
-  port = tonumber(os.getenv('MOONBASE_MYSQL_PORT') or '3306'),
-  user = os.getenv('MOONBASE_MYSQL_USER') or 'root',
-  password = os.getenv('MOONBASE_MYSQL_PASSWORD') or '',
-  database = os.getenv('MOONBASE_MYSQL_DATABASE') or 'test',
+  host = setting('HOST'),
+  port = tonumber(setting('PORT')),
+  user = setting('USER'),
+  password = setting('PASSWORD'),
+  database = setting('DATABASE'),
 })
 if not conn then error('cannot connect: ' .. err, 0) end
 

@@ -42,7 +42,8 @@ local function mutate(s)
   end
 end
 
-local ended, responses = 0, 0
+local ended, responses, bad_status, left_open = 0, 0, 0, 0
+local by_class = {}
 local N = 300
 local fibers = {}
 for i = 1, N do
@@ -53,13 +54,30 @@ for i = 1, N do
     c:write(data)
     -- half the clients close right away (truncated request, then gone)
     if i % 2 == 0 then c:close(); return end
+    local got, closed = {}, false
     local reader = spawn(function()
-      local got = c:read()
-      if got and got:match('^HTTP/1.1 %d%d%d') then responses = responses + 1 end
+      while true do
+        local chunk = c:read()
+        if not chunk then closed = true; return end
+        got[#got + 1] = chunk
+      end
     end)
-    sleep(0.05)  -- a request still incomplete by then is abandoned by the client
+    -- a request still incomplete after 0.5 s is abandoned by the client (the
+    -- clients wait at once, so this costs 0.5 s in all; an answer takes far less)
+    local waited = 0
+    while not closed and waited < 0.5 do sleep(0.01); waited = waited + 0.01 end
+    local closed_by_server = closed
     c:close()
     reader:join()
+    local status = table.concat(got):match('^HTTP/1.1 (%d)%d%d')
+    if status then
+      responses = responses + 1
+      by_class[status] = (by_class[status] or 0) + 1
+      if status ~= '2' and status ~= '4' then bad_status = bad_status + 1 end
+      if status == '4' and not closed_by_server then left_open = left_open + 1 end
+    elseif #got > 0 then
+      bad_status = bad_status + 1  -- bytes that are not an HTTP/1.1 status line
+    end
   end)
 end
 for _, f in ipairs(fibers) do f:join(); ended = ended + 1 end
@@ -68,6 +86,8 @@ local c = assert(socket.connect('127.0.0.1', port))
 c:write('GET / HTTP/1.1\r\nConnection: close\r\n\r\n')
 local reply = c:read()
 print('clients ended', ended)
+print('answers', responses, '2xx', by_class['2'] or 0, '4xx', by_class['4'] or 0)
+print('answers neither 2xx nor 4xx:', bad_status, '4xx left open:', left_open)
 -- the valid samples, each on its own connection, are answered
 for i, req in ipairs(samples) do
   local v = assert(socket.connect('127.0.0.1', port))

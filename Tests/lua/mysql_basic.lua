@@ -1,6 +1,6 @@
 -- mysql: open/query/exec/escape/close, method style, errors, mysql.null, multi statements
 local mysql = require('mysql')
-local H = require('mysql_helper')
+local H = require('helpers.mysql')
 
 local conn = H.connect()
 print('open:', tostring(conn))

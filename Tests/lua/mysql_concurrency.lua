@@ -2,7 +2,7 @@
 -- interruption mid-query; reconnect after the server kills the connection
 local mysql = require('mysql')
 local time = require('time')
-local H = require('mysql_helper')
+local H = require('helpers.mysql')
 local conn = H.connect()
 
 -- SELECT SLEEP(1) suspends only its fiber: a ticker keeps running meanwhile

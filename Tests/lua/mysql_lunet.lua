@@ -1,5 +1,5 @@
 -- lunet.mysql: Lunet's names and conventions (close returns nil, NULL is an absent key)
-local H = require('mysql_helper')
+local H = require('helpers.mysql')
 local db = require('lunet.mysql')
 print('same module via lunet:', require('lunet').mysql == db)
 local conn, err = db.open(H.opts)

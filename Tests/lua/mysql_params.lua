@@ -1,7 +1,7 @@
 -- mysql: ? parameters are bound, never pasted (injection attempts are stored
 -- as plain data); table form; transactions through exec
 local mysql = require('mysql')
-local H = require('mysql_helper')
+local H = require('helpers.mysql')
 local conn = H.connect()
 assert(conn:exec('DROP TABLE IF EXISTS params_users'))
 assert(conn:exec('CREATE TABLE params_users (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(200), note TEXT) ENGINE=InnoDB'))

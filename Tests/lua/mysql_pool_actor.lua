@@ -25,7 +25,7 @@ if _CONTEXT == 'worker' then
   return
 end
 
-local H = require('mysql_helper')
+local H = require('helpers.mysql')
 local address = mysql_pool.start({ size = 2, connect = H.opts, thread = 2 })
 local db = mysql_pool.client(address)
 

@@ -1,6 +1,6 @@
 -- mysql_pool (actors/mysql_pool.lua): an in-VM pool of mysql connections
 local time = require('time')
-local H = require('mysql_helper')
+local H = require('helpers.mysql')
 local pool = require('mysql_pool').new({ size = 2, idle_timeout = 5, check_after = 0.2, connect = H.opts })
 
 -- 6 fibers, 2 connections: at most 2 queries at once, connections reused

@@ -1,6 +1,6 @@
 -- mysql: statements with parameters are prepared once per connection and reused
 local mysql = require('mysql')
-local H = require('mysql_helper')
+local H = require('helpers.mysql')
 local conn = H.connect()
 
 -- session counters, read with the text protocol (no statement of their own)

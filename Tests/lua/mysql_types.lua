@@ -1,7 +1,7 @@
 -- mysql: type mapping and exact round trips, through the text protocol (no
 -- parameters) and prepared statements (parameters)
 local mysql = require('mysql')
-local H = require('mysql_helper')
+local H = require('helpers.mysql')
 local conn = H.connect()
 
 local function show(label, rows)

@@ -1,6 +1,6 @@
 -- mysql: a VM that ends (here: its main fiber fails) closes its connections,
 -- also one with a query in flight, without waiting for the query
-local H = require('mysql_helper')
+local H = require('helpers.mysql')
 local time = require('time')
 local c = H.connect()
 local idle = H.connect()
