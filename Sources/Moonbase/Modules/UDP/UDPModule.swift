@@ -17,39 +17,7 @@ enum UDPModule {
         ("getsockname", getsockname),
         ("literal", literal),
         ("resolve", resolve),
-    ], source: """
-        local raw, rt = ...
-        local S = rt.suspending
-        local mt = { __name = 'udp.socket' }
-        raw.init(mt)
-        local resolve, literal, type = S(raw.resolve), raw.literal, type
-        -- A host name (not a literal address) is resolved first; a wrong-typed
-        -- host goes to the Swift function as it is, which names the argument.
-        local function is_name(host) return type(host) == 'string' and not literal(host) end
-        local send = S(raw.send)
-        local udp = { recv = S(raw.recv), close = raw.close, getsockname = raw.getsockname }
-        -- A host name is resolved first and its first address used.
-        function udp.bind(host, port)
-          if is_name(host) then
-            local addresses, err = resolve(host)
-            if not addresses then return nil, err end
-            host = addresses[1]
-          end
-          return raw.bind(host, port)
-        end
-        function udp.send(sock, host, port, data)
-          if is_name(host) then
-            local addresses, err = resolve(host)
-            if not addresses then return nil, err end
-            host = addresses[1]
-          end
-          return send(sock, host, port, data)
-        end
-        mt.__index = { send = udp.send, recv = udp.recv, close = udp.close, getsockname = udp.getsockname }
-        mt.__gc = raw.gc
-        mt.__tostring = function() return 'udp.socket' end
-        return udp
-        """)
+    ], lua: "udp")
 
     // init(mt): registers the metatable of this VM.
     static let initModule: LuaFunction = { L in
