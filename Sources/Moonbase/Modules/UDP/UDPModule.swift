@@ -13,57 +13,38 @@ enum UDPModule {
         ("send", send),
         ("recv", recv),
         ("close", close),
-        ("gc", HandleBox.collect),
+        ("gc", collect),
         ("getsockname", getsockname),
         ("literal", literal),
         ("resolve", resolve),
-    ], source: """
-        local raw, rt = ...
-        local S = rt.suspending
-        local mt = { __name = 'udp.socket' }
-        raw.init(mt)
-        local resolve, literal, type = S(raw.resolve), raw.literal, type
-        -- A host name (not a literal address) is resolved first; a wrong-typed
-        -- host goes to the Swift function as it is, which names the argument.
-        local function is_name(host) return type(host) == 'string' and not literal(host) end
-        local send = S(raw.send)
-        local udp = { recv = S(raw.recv), close = raw.close, getsockname = raw.getsockname }
-        -- A host name is resolved first and its first address used.
-        function udp.bind(host, port)
-          if is_name(host) then
-            local addresses, err = resolve(host)
-            if not addresses then return nil, err end
-            host = addresses[1]
-          end
-          return raw.bind(host, port)
-        end
-        function udp.send(sock, host, port, data)
-          if is_name(host) then
-            local addresses, err = resolve(host)
-            if not addresses then return nil, err end
-            host = addresses[1]
-          end
-          return send(sock, host, port, data)
-        end
-        mt.__index = { send = udp.send, recv = udp.recv, close = udp.close, getsockname = udp.getsockname }
-        mt.__gc = raw.gc
-        mt.__tostring = function() return 'udp.socket' end
-        return udp
-        """)
+    ], lua: "udp")
 
-    // init(mt): registers the metatable of this VM.
+    // init(mt): registers the metatable (made in Lua) of this VM.
     static let initModule: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
+            // registerMetatable reads the VM's own stack; this call runs on a fiber's.
             lua.pushValue(1)
-            vm.metatables[metatable] = luaL_ref(lua.L, mb_registryindex())
+            lua_xmove(lua.L, vm.L, 1)
+            vm.registerMetatable(metatable, at: -1)
+            mb_pop(vm.L, 1)
+            return 0
+        }
+    }
+
+    // __gc: closes the socket and drops the box's reference. The metatable is
+    // checked first: Lua can call `__gc` on any value.
+    static let collect: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            guard VM.from(lua).box(lua, 1, metatable) != nil else { return 0 }
+            VM.takeBoxed(lua, 1, as: UDPSocket.self)?.object.close()
             return 0
         }
     }
 
     /// The UDP socket at argument 1, or a bad-argument error naming `function`.
     static func socket(_ lua: LuaState, _ vm: VM, _ function: String) throws(LuaError) -> UDPSocket {
-        guard let u = HandleBox.object(lua, vm, 1, metatable, as: UDPSocket.self) else {
+        guard let u = vm.boxed(lua, 1, metatable, as: UDPSocket.self) else {
             throw .badArgument(function, 1, "socket", expected: "udp socket", got: lua.typeName(at: 1))
         }
         return u
@@ -78,13 +59,13 @@ enum UDPModule {
             guard (0...65535).contains(port) else {
                 throw LuaError("udp.bind: bad argument #2 'port' (0..65535 expected, got \(port))")
             }
-            guard var addr = SocketAddress.parse(host, port) else { return UVError.fail(lua, "EINVAL") }
-            let h = UnsafeMutablePointer<uv_udp_t>.allocate(capacity: 1)
-            uv_udp_init(vm.worker.loop, h)
-            let u = UDPSocket(vm: vm, handle: h)
-            let r = withUnsafePointer(to: &addr) { uv_udp_bind(h, UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self), 0) }
-            if r < 0 { u.close(); return UVError.fail(lua, UVError.name(r)) }
-            HandleBox.push(vm, u, metatable, onto: lua)
+            guard var addr = SocketAddress.parse(host, port) else { return lua.pushFailure("EINVAL") }
+            let u = UDPSocket(vm: vm)
+            let r = withUnsafePointer(to: &addr) {
+                uv_udp_bind(u.handle.pointer, UnsafeRawPointer($0).assumingMemoryBound(to: sockaddr.self), 0)
+            }
+            if r < 0 { u.close(); return lua.pushFailure(uvErrorName(r)) }
+            vm.pushBoxed(u, metatable, onto: lua)
             return 1
         }
     }

@@ -6,7 +6,7 @@ import Glibc
 /// A bound UDP socket. Datagrams that arrive while no fiber waits in `recv`
 /// are queued (at most `maxQueue`; beyond that they are dropped, as the
 /// kernel would).
-final class UDPSocket: VMResource, FiberWait, BoxedHandle {
+final class UDPSocket: VMResource, FiberWait {
     struct Datagram {
         let data: [UInt8]
         let addr: sockaddr_storage
@@ -14,19 +14,18 @@ final class UDPSocket: VMResource, FiberWait, BoxedHandle {
     static let maxQueue = 1024
 
     let vm: VM
-    let handle: UnsafeMutablePointer<uv_udp_t>
+    let handle = UVHandle<uv_udp_t>()
     var closed = false
     var receiving = false
     var queue: [Datagram] = []
-    var waiter: Fiber?
-    var serial: UInt64 = 0
+    /// The fiber waiting in `recv` (one at a time).
+    var receiver = WaitingFiber()
 
-    /// The handle's `data` points (unretained) at this object until `close`;
-    /// the VM holds it meanwhile (`vm.register`).
-    init(vm: VM, handle: UnsafeMutablePointer<uv_udp_t>) {
+    /// The VM holds the socket (`vm.register`) until `close`.
+    init(vm: VM) {
         self.vm = vm
-        self.handle = handle
-        handle.pointee.data = Unmanaged.passUnretained(self).toOpaque()
+        uv_udp_init(vm.worker.loop, handle.pointer)
+        handle.setOwner(self)
         vm.register(self)
     }
 
@@ -36,28 +35,22 @@ final class UDPSocket: VMResource, FiberWait, BoxedHandle {
         guard !closed else { return }
         closed = true
         vm.unregister(self)
-        handle.pointee.data = nil
-        uv_close(UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self), freeHandleCallback)
+        handle.close()
         queue.removeAll()
-        if wake, let f = waiter {
-            waiter = nil
-            f.wake(serial: serial) { lua in UVError.fail(lua, "closed") }
-        }
+        if wake { receiver.wake { lua in lua.pushFailure("closed") } }
     }
 
     func release() {
-        waiter = nil
+        receiver.clear()
         close(wake: false)
     }
 
-    func cancelWait(of fiber: Fiber) {
-        if waiter === fiber { waiter = nil }
-    }
+    func cancelWait(of fiber: Fiber) { receiver.cancel(fiber) }
 
     /// Starts receiving into the queue (once); negative status on failure.
     func startReceiving() -> Int32 {
         guard !receiving else { return 0 }
-        let r = uv_udp_recv_start(handle, udpAllocCallback, udpRecvCallback)
+        let r = uv_udp_recv_start(handle.pointer, udpAllocCallback, udpRecvCallback)
         if r >= 0 { receiving = true }
         return r
     }
@@ -69,13 +62,13 @@ final class UDPSocket: VMResource, FiberWait, BoxedHandle {
     }
 
     func pushSockname(_ lua: LuaState) -> Int32 {
-        if closed { return UVError.fail(lua, "closed") }
+        if closed { return lua.pushFailure("closed") }
         var st = sockaddr_storage()
         var len = Int32(MemoryLayout<sockaddr_storage>.size)
         let r = withUnsafeMutablePointer(to: &st) { p in
-            uv_udp_getsockname(handle, UnsafeMutableRawPointer(p).assumingMemoryBound(to: sockaddr.self), &len)
+            uv_udp_getsockname(handle.pointer, UnsafeMutableRawPointer(p).assumingMemoryBound(to: sockaddr.self), &len)
         }
-        if r < 0 { return UVError.fail(lua, UVError.name(r)) }
+        if r < 0 { return lua.pushFailure(uvErrorName(r)) }
         return withUnsafePointer(to: &st) { SocketAddress.push(lua, UnsafeRawPointer($0)) }
     }
 
@@ -83,10 +76,7 @@ final class UDPSocket: VMResource, FiberWait, BoxedHandle {
         defer { free(buf?.pointee.base) }
         guard let addr else { return }  // nothing more to read now
         if nread < 0 {
-            if let f = waiter {
-                waiter = nil
-                f.wake(serial: serial) { lua in UVError.fail(lua, UVError.name(Int32(nread))) }
-            }
+            receiver.wake { lua in lua.pushFailure(uvErrorName(Int32(nread))) }
             return
         }
         var st = sockaddr_storage()
@@ -94,9 +84,8 @@ final class UDPSocket: VMResource, FiberWait, BoxedHandle {
         memcpy(&st, addr, len)
         let bytes = nread > 0 ? Array(UnsafeRawBufferPointer(start: buf!.pointee.base, count: nread)) : []
         let d = Datagram(data: bytes, addr: st)
-        if let f = waiter {
-            waiter = nil
-            f.wake(serial: serial) { lua in pushDatagram(d, lua) }
+        if !receiver.isEmpty {
+            receiver.wake { lua in pushDatagram(d, lua) }
         } else if queue.count < UDPSocket.maxQueue {
             queue.append(d)
         }
@@ -109,6 +98,6 @@ private let udpAllocCallback: uv_alloc_cb = { _, _, buf in
 }
 
 private let udpRecvCallback: uv_udp_recv_cb = { handle, nread, buf, addr, _ in
-    guard let data = handle?.pointee.data else { free(buf?.pointee.base); return }
-    Unmanaged<UDPSocket>.fromOpaque(data).takeUnretainedValue().onRecv(nread, buf, addr)
+    guard let socket = UVHandle.owner(of: handle, as: UDPSocket.self) else { free(buf?.pointee.base); return }
+    socket.onRecv(nread, buf, addr)
 }
