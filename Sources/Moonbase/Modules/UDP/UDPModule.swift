@@ -23,11 +23,7 @@ enum UDPModule {
     static let initModule: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            // registerMetatable reads the VM's own stack; this call runs on a fiber's.
-            lua.pushValue(1)
-            lua_xmove(lua.L, vm.L, 1)
-            vm.registerMetatable(metatable, at: -1)
-            mb_pop(vm.L, 1)
+            vm.registerMetatable(metatable, at: 1, on: lua)
             return 0
         }
     }
