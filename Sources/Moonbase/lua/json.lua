@@ -54,7 +54,7 @@ local encode_value
 -- A table with keys 1..n only is an array; one with string keys only an object.
 local function encode_table(t, out, path, depth, seen)
   if seen[t] then error('json.encode: cycle at ' .. path, 0) end
-  if depth > 1000 then error('json.encode: nesting deeper than 1000 at ' .. path, 0) end
+  if depth >= 1000 then error('json.encode: nesting deeper than 1000 at ' .. path, 0) end
   local mt = getmetatable(t)
   if mt ~= nil and mt ~= 'json array' then
     error('json.encode: cannot encode a table with a metatable at ' .. path, 0)
