@@ -2,7 +2,8 @@
 /// calling fiber waits. Policy (modes, readfile, writefile, recursive mkdir)
 /// lives in the Lua source; Swift starts requests and pushes their results.
 /// Beside this file: the functions (FSFileFunctions, FSPathFunctions), the file
-/// handle (FSFile), the request (FSOp), cached reads (PageCacheRead), results
+/// handle (FSFile), the request (FSRequest) and what each kind pushes when it
+/// succeeds (FSCompletion), cached reads (PageCacheRead), results
 /// pushed to Lua (FSResults) and `lunet.fs` (LunetFS); the Lua half is lua/fs.lua.
 enum FSModule {
     static let fileMetatable = MetatableName("moonbase.fs.file")
