@@ -39,7 +39,7 @@ final class FSFile: VMResource {
         }
     }
 
-    /// The fd was closed by a `close` request.
+    /// A `close` request now owns the fd.
     func forgetFD() { fd = -1 }
 
     func release() {
