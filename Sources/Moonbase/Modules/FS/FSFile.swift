@@ -27,7 +27,7 @@ final class FSFile: VMResource {
     func closeWhenIdle() {
         guard fd >= 0 else { return }
         if inflight > 0 { closePending = true; return }
-        FSOp.closeDetached(fd, loop: loop)
+        FSRequest.closeDetached(fd, loop: loop)
         fd = -1
     }
 
@@ -39,7 +39,7 @@ final class FSFile: VMResource {
         }
     }
 
-    /// The fd was closed by a `close` request.
+    /// A `close` request now owns the fd.
     func forgetFD() { fd = -1 }
 
     func release() {
@@ -47,17 +47,20 @@ final class FSFile: VMResource {
     }
 }
 
-/// A file handle in Lua: a userdata holding one retain of an `FSFile` (released
-/// by `__gc`), with the metatable the Lua source hands over.
+/// A file handle in Lua: the shared userdata box (`pushBoxed`) holding an
+/// `FSFile`, with the metatable the Lua half builds and hands over.
 extension FSModule {
-    // set_file_metatable(mt): the Lua source hands over the file handle metatable.
+    // set_file_metatable(mt): the Lua half hands over the file handle metatable.
     static let setFileMetatable: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             try lua.checkType(1, LUA_TTABLE, "fs.set_file_metatable", "mt")
             if let old = vm.metatables[fileMetatable] { luaL_unref(lua.L, mb_registryindex(), old) }
+            // registerMetatable reads the VM's own stack; this call runs on a fiber's.
             lua.pushValue(1)
-            vm.metatables[fileMetatable] = luaL_ref(lua.L, mb_registryindex())
+            lua_xmove(lua.L, vm.L, 1)
+            vm.registerMetatable(fileMetatable, at: -1)
+            mb_pop(vm.L, 1)
             return 0
         }
     }
@@ -65,11 +68,7 @@ extension FSModule {
     // __gc of a file handle: closes the fd (asynchronously) if still open.
     static let collect: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            guard lua_type(lua.L, 1) == LUA_TUSERDATA, let p = lua_touserdata(lua.L, 1) else { return 0 }
-            let raw = p.load(as: UnsafeMutableRawPointer?.self)
-            guard let raw else { return 0 }
-            p.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
-            let file = Unmanaged<FSFile>.fromOpaque(raw).takeRetainedValue()
+            guard let (file, _) = VM.takeBoxed(lua, 1, as: FSFile.self) else { return 0 }
             if file.usableFD != nil {
                 file.markClosed()
                 file.closeWhenIdle()
@@ -88,19 +87,9 @@ extension FSModule {
     }
 
     static func checkFile(_ lua: LuaState, _ vm: VM, _ i: Int32, _ function: String) throws(LuaError) -> FSFile {
-        guard let p = vm.userdata(lua, i, fileMetatable),
-              let raw = p.load(as: UnsafeMutableRawPointer?.self) else {
+        guard let file = vm.boxed(lua, i, fileMetatable, as: FSFile.self) else {
             throw .badArgument(function, i, "file", expected: "file", got: lua.typeName(at: i))
         }
-        return Unmanaged<FSFile>.fromOpaque(raw).takeUnretainedValue()
-    }
-
-    static func pushFile(_ vm: VM, _ file: FSFile, onto lua: LuaState) {
-        let box = lua_newuserdata(lua.L, MemoryLayout<UnsafeRawPointer>.size)!
-        box.storeBytes(of: Unmanaged.passRetained(file).toOpaque(), as: UnsafeMutableRawPointer.self)
-        if let ref = vm.metatables[fileMetatable] {
-            lua_rawgeti(lua.L, mb_registryindex(), ref)
-            lua_setmetatable(lua.L, -2)
-        }
+        return file
     }
 }

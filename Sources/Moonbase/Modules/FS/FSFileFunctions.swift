@@ -14,7 +14,7 @@ extension FSModule {
             guard let flags = openFlags(mode) else {
                 throw LuaError("fs.open: bad argument #2 'mode' (invalid mode '\(mode)')")
             }
-            return try FSOp.start(lua, "fs.open", .open, path: path) { loop, req, cb in
+            return try FSRequest.start(lua, "fs.open", path: path, on: FSCompletion.open) { loop, req, cb in
                 uv_fs_open(loop, req, path, flags | O_CLOEXEC, 0o666, cb)
             }
         }
@@ -60,8 +60,8 @@ extension FSModule {
                 return 1
             }
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
-            return try FSOp.start(lua, "fs.read", .read, path: file.path, file: file,
-                                  buffer: buffer, size: size) { loop, req, cb in
+            return try FSRequest.start(lua, "fs.read", path: file.path, file: file,
+                                       buffer: buffer, size: size, on: FSCompletion.read) { loop, req, cb in
                 var buf = uv_buf_init(buffer.assumingMemoryBound(to: CChar.self), UInt32(size))
                 return uv_fs_read(loop, req, fd, &buf, 1, -1, cb)
             }
@@ -80,8 +80,8 @@ extension FSModule {
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: data.count, alignment: 16)
             buffer.copyMemory(from: data.baseAddress!, byteCount: data.count)
             let size = data.count
-            return try FSOp.start(lua, "fs.write", .write, path: file.path, file: file,
-                                  buffer: buffer, size: size) { loop, req, cb in
+            return try FSRequest.start(lua, "fs.write", path: file.path, file: file,
+                                       buffer: buffer, size: size, on: FSCompletion.write) { loop, req, cb in
                 var buf = uv_buf_init(buffer.assumingMemoryBound(to: CChar.self), UInt32(size))
                 return uv_fs_write(loop, req, fd, &buf, 1, -1, cb)
             }
@@ -102,8 +102,10 @@ extension FSModule {
                 lua.push(true)
                 return 1
             }
+            // The request closes the fd: nothing else may close it again.
             file.markClosed()
-            return try FSOp.start(lua, "fs.close", .close, path: file.path) { loop, req, cb in
+            file.forgetFD()
+            return try FSRequest.start(lua, "fs.close", path: file.path, on: FSCompletion.done) { loop, req, cb in
                 uv_fs_close(loop, req, fd, cb)
             }
         }
@@ -113,7 +115,7 @@ extension FSModule {
         luaEntry(L) { lua throws(LuaError) in
             let file = try checkFile(lua, VM.from(lua), 1, "fs.fsync")
             guard let fd = file.usableFD else { return closedError(lua) }
-            return try FSOp.start(lua, "fs.fsync", .done, path: file.path, file: file) { loop, req, cb in
+            return try FSRequest.start(lua, "fs.fsync", path: file.path, file: file, on: FSCompletion.done) { loop, req, cb in
                 uv_fs_fsync(loop, req, fd, cb)
             }
         }
@@ -123,7 +125,7 @@ extension FSModule {
         luaEntry(L) { lua throws(LuaError) in
             let file = try checkFile(lua, VM.from(lua), 1, "fs.fstat")
             guard let fd = file.usableFD else { return closedError(lua) }
-            return try FSOp.start(lua, "fs.fstat", .stat, path: file.path, file: file) { loop, req, cb in
+            return try FSRequest.start(lua, "fs.fstat", path: file.path, file: file, on: FSCompletion.stat) { loop, req, cb in
                 uv_fs_fstat(loop, req, fd, cb)
             }
         }

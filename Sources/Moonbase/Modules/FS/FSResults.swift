@@ -4,16 +4,12 @@ import CLuaJIT
 /// How results reach Lua: `nil, "CODE: path"` errors, stat tables, entry types.
 extension FSModule {
     static func closedError(_ lua: LuaState) -> Int32 {
-        lua.pushNil()
-        lua.push("EBADF: file is closed")
-        return 2
+        lua.pushFailure("EBADF: file is closed")
     }
 
     /// nil, "ENOENT: <path>"
     static func pushError(_ lua: LuaState, _ code: Int32, _ path: String) -> Int32 {
-        lua.pushNil()
-        lua.push("\(String(cString: uv_err_name(code))): \(path)")
-        return 2
+        lua.pushFailure("\(String(cString: uv_err_name(code))): \(path)")
     }
 
     static func pushStat(_ lua: LuaState, _ s: uv_stat_t) {

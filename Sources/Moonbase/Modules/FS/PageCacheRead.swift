@@ -14,33 +14,41 @@ enum PageCacheRead {
     /// After this many fast reads on a worker, the reading fiber yields once.
     static let burst = 8
 
-    private final class State {
+    /// One worker thread's state, in memory the thread-specific key owns: made
+    /// at the thread's first cached read, freed by the key's destructor when
+    /// the thread exits. Only its own thread ever touches it.
+    private struct State {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: PageCacheRead.capacity, alignment: 64)
         var inRow = 0
         var unsupported = false
-        deinit { buffer.deallocate() }
     }
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
-        pthread_key_create(&key) { Unmanaged<AnyObject>.fromOpaque($0!).release() }
+        pthread_key_create(&key) { p in
+            let state = p!.assumingMemoryBound(to: State.self)
+            state.pointee.buffer.deallocate()
+            state.deinitialize(count: 1)
+            state.deallocate()
+        }
         return key
     }()
 
-    private static var state: State {
-        if let p = pthread_getspecific(key) { return Unmanaged<State>.fromOpaque(p).takeUnretainedValue() }
-        let s = State()
-        pthread_setspecific(key, Unmanaged.passRetained(s).toOpaque())
+    private static var state: UnsafeMutablePointer<State> {
+        if let p = pthread_getspecific(key) { return p.assumingMemoryBound(to: State.self) }
+        let s = UnsafeMutablePointer<State>.allocate(capacity: 1)
+        s.initialize(to: State())
+        pthread_setspecific(key, s)
         return s
     }
 
     /// This thread's buffer (valid after `attempt` returned a count).
-    static var buffer: UnsafeMutableRawPointer { state.buffer }
+    static var buffer: UnsafeMutableRawPointer { state.pointee.buffer }
 
     /// True once every `burst` fast reads.
     static func shouldGiveWay() -> Bool {
         let s = state
-        if s.inRow < burst { return false }
-        s.inRow = 0
+        if s.pointee.inRow < burst { return false }
+        s.pointee.inRow = 0
         return true
     }
 
@@ -49,12 +57,12 @@ enum PageCacheRead {
     static func attempt(fd: Int32, size: Int) -> Int? {
         guard size <= capacity else { return nil }
         let s = state
-        if s.unsupported { return nil }
-        let got = mb_read_cached(fd, s.buffer, UInt(size))
-        if got >= 0 { s.inRow += 1; return got }
+        if s.pointee.unsupported { return nil }
+        let got = mb_read_cached(fd, s.pointee.buffer, UInt(size))
+        if got >= 0 { s.pointee.inRow += 1; return got }
         // An old kernel: stop trying on this thread. Anything else (EAGAIN:
         // not cached; a real error) is left to the pool request.
-        if got == -Int(ENOSYS) { s.unsupported = true }
+        if got == -Int(ENOSYS) { s.pointee.unsupported = true }
         return nil
     }
 }
