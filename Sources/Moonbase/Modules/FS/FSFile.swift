@@ -56,11 +56,7 @@ extension FSModule {
             let vm = VM.from(lua)
             try lua.checkType(1, LUA_TTABLE, "fs.set_file_metatable", "mt")
             if let old = vm.metatables[fileMetatable] { luaL_unref(lua.L, mb_registryindex(), old) }
-            // registerMetatable reads the VM's own stack; this call runs on a fiber's.
-            lua.pushValue(1)
-            lua_xmove(lua.L, vm.L, 1)
-            vm.registerMetatable(fileMetatable, at: -1)
-            mb_pop(vm.L, 1)
+            vm.registerMetatable(fileMetatable, at: 1, on: lua)
             return 0
         }
     }
