@@ -35,7 +35,7 @@ enum Address {
     /// __gc: give back the reference and the retain.
     static let collect: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            if let (mailbox, counted) = VM.takeBoxed(lua, 1, as: Mailbox.self), counted == 1 {
+            if let (mailbox, counted) = VM.from(lua).takeBoxed(lua, 1, metatable, inboxMetatable, as: Mailbox.self), counted == 1 {
                 mailbox.releaseReference()
             }
             return 0

@@ -122,7 +122,7 @@ enum FiberFunctions {
     static let collect: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            guard let (fiber, _) = VM.takeBoxed(lua, 1, as: Fiber.self) else { return 0 }
+            guard let (fiber, _) = vm.takeBoxed(lua, 1, handleMetatable, as: Fiber.self) else { return 0 }
             if !fiber.detached && !fiber.outcomeTaken {
                 if let report = fiber.pendingReport {
                     vm.reportError("error in fiber \(fiber.id) (never joined)", report)

@@ -44,8 +44,18 @@ extension VM {
         return Unmanaged<T>.fromOpaque(object).takeUnretainedValue()
     }
 
-    /// For `__gc`: empties the box at `i` (a value whose metatable is one of
-    /// the runtime's) and hands back its reference; nil if already empty.
+    /// For `__gc`: empties the box at `i` if its metatable is one of `names`
+    /// (Lua lets a program call a `__gc` on any value) and hands back its
+    /// reference; nil if it is something else or already empty.
+    func takeBoxed<T: AnyObject>(_ lua: LuaState, _ i: Int32, _ names: MetatableName...,
+                                 as: T.Type) -> (object: T, tag: Int)? {
+        for name in names where self.box(lua, i, name) != nil {
+            return VM.takeBoxed(lua, i, as: T.self)
+        }
+        return nil
+    }
+
+    /// Transitional (modules not yet checking the metatable in `__gc`).
     static func takeBoxed<T: AnyObject>(_ lua: LuaState, _ i: Int32, as: T.Type) -> (object: T, tag: Int)? {
         guard lua_type(lua.L, i) == LUA_TUSERDATA, let p = lua_touserdata(lua.L, i) else { return nil }
         let box = p.load(as: UserdataBox.self)

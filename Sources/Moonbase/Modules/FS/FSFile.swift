@@ -64,7 +64,7 @@ extension FSModule {
     // __gc of a file handle: closes the fd (asynchronously) if still open.
     static let collect: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            guard let (file, _) = VM.takeBoxed(lua, 1, as: FSFile.self) else { return 0 }
+            guard let (file, _) = VM.from(lua).takeBoxed(lua, 1, fileMetatable, as: FSFile.self) else { return 0 }
             if file.usableFD != nil {
                 file.markClosed()
                 file.closeWhenIdle()

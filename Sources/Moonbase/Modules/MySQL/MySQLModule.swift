@@ -107,8 +107,7 @@ enum MySQLModule {
     // __gc of a connection: closes it and drops the box's reference.
     static let collect: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            // Only connection boxes have this `__gc` (the metatable is protected).
-            VM.takeBoxed(lua, 1, as: MySQLConn.self)?.object.closeAsync(wakeWaiter: true)
+            VM.from(lua).takeBoxed(lua, 1, connMetatable, as: MySQLConn.self)?.object.closeAsync(wakeWaiter: true)
             return 0
         }
     }

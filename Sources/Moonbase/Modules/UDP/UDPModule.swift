@@ -28,12 +28,10 @@ enum UDPModule {
         }
     }
 
-    // __gc: closes the socket and drops the box's reference. The metatable is
-    // checked first: Lua can call `__gc` on any value.
+    // __gc: closes the socket and drops the box's reference.
     static let collect: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            guard VM.from(lua).box(lua, 1, metatable) != nil else { return 0 }
-            VM.takeBoxed(lua, 1, as: UDPSocket.self)?.object.close()
+            VM.from(lua).takeBoxed(lua, 1, metatable, as: UDPSocket.self)?.object.close()
             return 0
         }
     }
