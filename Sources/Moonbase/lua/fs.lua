@@ -133,7 +133,13 @@ function fs.writefile(path, data, opts)
     if not (ok and wok) then fs.unlink(target) end
   end
   if not ok then error(wok, 0) end
-  if not wok then return nil, werr end
+  if not wok then
+    -- An atomic write's failures name the caller's path, not the temporary file.
+    if atomic and type(werr) == 'string' and werr:find(target, 1, true) then
+      werr = (werr:match('^[^:]+') or werr) .. ': ' .. path
+    end
+    return nil, werr
+  end
   return true
 end
 
