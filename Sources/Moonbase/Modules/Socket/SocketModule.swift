@@ -1,8 +1,5 @@
 import CLuaJIT
 import CMoonbaseShim
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `require 'socket'`: TCP (IPv4/IPv6) and Unix stream sockets.
 ///
@@ -25,7 +22,7 @@ enum SocketModule {
         ("readline", readline),
         ("write", write),
         ("close", close),
-        ("gc", HandleBox.collect),
+        ("gc", collect),
         ("getpeername", getpeername),
         ("getsockname", getsockname),
         ("setnodelay", setnodelay),
@@ -38,33 +35,47 @@ enum SocketModule {
     static let initModule: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            // TEMPORARY (issue 11): a write to a closed peer must be EPIPE, not
-            // death. Remove once the runtime ignores SIGPIPE at process start.
-            signal(SIGPIPE, SIG_IGN)
-            lua.pushValue(1)
-            vm.metatables[connMetatable] = luaL_ref(lua.L, mb_registryindex())
-            lua.pushValue(2)
-            vm.metatables[listenerMetatable] = luaL_ref(lua.L, mb_registryindex())
+            register(vm, lua, 1, as: connMetatable)
+            register(vm, lua, 2, as: listenerMetatable)
+            return 0
+        }
+    }
+
+    /// Registers the table at `i` as the VM's metatable `name`: moved to the
+    /// VM's own stack first, which `registerMetatable` reads (the module loads
+    /// on a fiber's stack).
+    private static func register(_ vm: VM, _ lua: LuaState, _ i: Int32, as name: MetatableName) {
+        lua.pushValue(i)
+        lua_xmove(lua.L, vm.L, 1)
+        vm.registerMetatable(name, at: -1)
+        mb_pop(vm.L, 1)
+    }
+
+    // gc(h): the `__gc` of connections and listeners: closes the socket.
+    static let collect: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            VM.takeBoxed(lua, 1, as: StreamSocket.self)?.object.close()
             return 0
         }
     }
 
     /// The connection at argument `i`, or a bad-argument error naming `function`
     /// (also for modules layered on socket, e.g. `http.read`).
+    @inline(__always)
     static func connection(_ lua: LuaState, _ vm: VM, _ i: Int32, _ function: String) throws(LuaError) -> SocketConnection {
-        guard let c = HandleBox.object(lua, vm, i, connMetatable, as: SocketConnection.self) else {
+        guard let c = vm.boxed(lua, i, connMetatable, as: SocketConnection.self) else {
             throw .badArgument(function, i, "conn", expected: "socket connection", got: lua.typeName(at: i))
         }
         return c
     }
 
     static func listener(_ lua: LuaState, _ vm: VM, _ i: Int32) -> SocketListener? {
-        HandleBox.object(lua, vm, i, listenerMetatable, as: SocketListener.self)
+        vm.boxed(lua, i, listenerMetatable, as: SocketListener.self)
     }
 
     /// A connection or listener at argument `i`.
     static func stream(_ lua: LuaState, _ vm: VM, _ i: Int32, _ function: String) throws(LuaError) -> StreamSocket {
-        if let c = HandleBox.object(lua, vm, i, connMetatable, as: SocketConnection.self) { return c }
+        if let c = vm.boxed(lua, i, connMetatable, as: SocketConnection.self) { return c }
         if let l = listener(lua, vm, i) { return l }
         throw .badArgument(function, i, "socket", expected: "socket", got: lua.typeName(at: i))
     }
@@ -73,13 +84,7 @@ enum SocketModule {
     static let close: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            if let c = HandleBox.object(lua, vm, 1, connMetatable, as: SocketConnection.self) {
-                c.close()
-            } else if let l = listener(lua, vm, 1) {
-                l.close()
-            } else {
-                throw .badArgument("socket.close", 1, "socket", expected: "socket", got: lua.typeName(at: 1))
-            }
+            try stream(lua, vm, 1, "socket.close").close()
             lua.push(true)
             return 1
         }
