@@ -14,7 +14,7 @@ extension SocketModule {
                 if let n = fiber.takeInterruption(lua) { return n }
                 let c = SocketConnection(vm: vm, tcp: false)
                 guard case .pipe(let pipe) = c.handle else { preconditionFailure("a Unix connection has a pipe") }
-                let op = connectOperation(c, fiber)
+                let op = connectOperation(fiber)
                 _ = op.start { req in uv_pipe_connect(req, pipe.pointer, path, connectCallback); return 0 }
                 return vm.yield(lua)
             }
@@ -27,7 +27,7 @@ extension SocketModule {
             let c = SocketConnection(vm: vm, tcp: true)
             guard case .tcp(let tcp) = c.handle else { preconditionFailure("a TCP connection has a TCP handle") }
             guard var addr = SocketAddress.parse(host, port) else { c.close(); return lua.pushFailure("EINVAL") }
-            let op = connectOperation(c, fiber)
+            let op = connectOperation(fiber)
             let e = withUnsafePointer(to: &addr) { p in
                 let sa = UnsafeRawPointer(p).assumingMemoryBound(to: sockaddr.self)
                 return op.start { req in uv_tcp_connect(req, tcp.pointer, sa, connectCallback) }
@@ -37,11 +37,15 @@ extension SocketModule {
         }
     }
 
-    /// The request connecting `conn`: giving up the wait (interruption, VM
-    /// end) closes the connection, which libuv then completes as cancelled.
-    private static func connectOperation(_ conn: SocketConnection, _ fiber: Fiber) -> PendingOperation<uv_connect_t> {
+    /// A connect request: giving up the wait (interruption, VM end) closes
+    /// the connection (the request's stream, set by libuv when submitted),
+    /// which libuv then completes as cancelled. The closure captures nothing,
+    /// so a connect costs no allocation beyond the operation.
+    private static func connectOperation(_ fiber: Fiber) -> PendingOperation<uv_connect_t> {
         let op = PendingOperation<uv_connect_t>(fiber: fiber)
-        op.onCancel = { _ in conn.close(wake: false) }
+        op.onCancel = { op in
+            StreamSocket.owner(of: op.request.pointee.handle, as: SocketConnection.self)?.close(wake: false)
+        }
         return op
     }
 }
