@@ -88,7 +88,6 @@ extension SocketModule {
                 vm.pushBoxed(c, connMetatable, onto: lua)
                 return 1
             }
-            if let e = l.error { return lua.pushFailure(e) }
             let fiber = try vm.suspendingFiber("socket.accept")
             if let n = fiber.takeInterruption(lua) { return n }
             if !l.acceptor.isEmpty { throw LuaError("socket.accept: another fiber is already accepting on this listener") }

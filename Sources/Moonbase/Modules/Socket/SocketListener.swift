@@ -10,7 +10,6 @@ final class SocketListener: StreamSocket, FiberWait {
     var queue: [SocketConnection] = []
     /// The fiber waiting in `accept` (one at a time).
     var acceptor = WaitingFiber()
-    var error: String?
     var unixPath: String?
     var nodelay = false
     var ceiling = SocketModule.defaultCeiling
