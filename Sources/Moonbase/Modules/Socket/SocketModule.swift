@@ -35,26 +35,16 @@ enum SocketModule {
     static let initModule: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            register(vm, lua, 1, as: connMetatable)
-            register(vm, lua, 2, as: listenerMetatable)
+            vm.registerMetatable(connMetatable, at: 1, on: lua)
+            vm.registerMetatable(listenerMetatable, at: 2, on: lua)
             return 0
         }
-    }
-
-    /// Registers the table at `i` as the VM's metatable `name`: moved to the
-    /// VM's own stack first, which `registerMetatable` reads (the module loads
-    /// on a fiber's stack).
-    private static func register(_ vm: VM, _ lua: LuaState, _ i: Int32, as name: MetatableName) {
-        lua.pushValue(i)
-        lua_xmove(lua.L, vm.L, 1)
-        vm.registerMetatable(name, at: -1)
-        mb_pop(vm.L, 1)
     }
 
     // gc(h): the `__gc` of connections and listeners: closes the socket.
     static let collect: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            VM.takeBoxed(lua, 1, as: StreamSocket.self)?.object.close()
+            VM.from(lua).takeBoxed(lua, 1, connMetatable, listenerMetatable, as: StreamSocket.self)?.object.close()
             return 0
         }
     }
