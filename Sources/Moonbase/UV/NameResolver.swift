@@ -17,72 +17,48 @@ enum NameResolver {
     }
 
     // resolve(host) -> { address, ... } | nil, err: the addresses in the order
-    // getaddrinfo gives them (its preference), without repeats.
+    // getaddrinfo gives them (its preference), without repeats. The request
+    // stays allocated until libuv calls back, also when the fiber was
+    // interrupted meanwhile (its result is then dropped).
     static func resolve(_ lua: LuaState, _ function: String) throws(LuaError) -> Int32 {
         let vm = VM.from(lua)
         let host = try lua.checkString(1, function, "host")
         let fiber = try vm.suspendingFiber(function)
         if let n = fiber.takeInterruption(lua) { return n }
-        let op = ResolveOp(fiber: fiber)
-        let r = op.start(vm.worker.loop, host)
-        if r < 0 { return UVError.fail(lua, UVError.name(r)) }
-        op.serial = fiber.suspend(on: op, external: true)
+        let op = PendingOperation<uv_getaddrinfo_t>(fiber: fiber)
+        op.onCancel = { op in
+            uv_cancel(UnsafeMutableRawPointer(op.request).assumingMemoryBound(to: uv_req_t.self))
+        }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)  // one entry per address
+        let loop = vm.worker.loop
+        if let e = op.start({ req in uv_getaddrinfo(loop, req, resolveCallback, host, nil, &hints) }) {
+            return lua.pushFailure(uvErrorName(e))
+        }
         return vm.yield(lua)
     }
 }
 
-/// A name lookup in flight. The request stays allocated until libuv calls back,
-/// also when the fiber was interrupted meanwhile (its result is then dropped).
-final class ResolveOp: FiberWait {
-    let fiber: Fiber
-    var serial: UInt64 = 0
-    var cancelled = false
-    let req = UnsafeMutablePointer<uv_getaddrinfo_t>.allocate(capacity: 1)
-
-    init(fiber: Fiber) { self.fiber = fiber }
-    deinit { req.deallocate() }
-
-    /// Starts the lookup; the request holds a reference to this object until
-    /// `resolveCallback` takes it back. Negative: nothing pending.
-    func start(_ loop: UnsafeMutablePointer<uv_loop_t>, _ host: String) -> Int32 {
-        req.pointee.data = Unmanaged.passRetained(self).toOpaque()
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)  // one entry per address
-        let r = uv_getaddrinfo(loop, req, resolveCallback, host, nil, &hints)
-        if r < 0 { Unmanaged<ResolveOp>.fromOpaque(req.pointee.data).release() }
-        return r
-    }
-
-    func cancelWait(of fiber: Fiber) {
-        cancelled = true
-        uv_cancel(UnsafeMutableRawPointer(req).assumingMemoryBound(to: uv_req_t.self))
-    }
-
-    fileprivate func finish(status: Int32, _ res: UnsafeMutablePointer<addrinfo>?) {
-        if cancelled { return }
-        var addresses: [String] = []
-        var ai = status == 0 ? res : nil
-        while let entry = ai {
-            if let sa = entry.pointee.ai_addr, let text = SocketAddress.text(sa), !addresses.contains(text) {
-                addresses.append(text)
-            }
-            ai = entry.pointee.ai_next
-        }
-        fiber.wake(serial: serial) { lua in
-            if status < 0 { return UVError.fail(lua, UVError.name(status)) }
-            if addresses.isEmpty { return UVError.fail(lua, "EAI_NONAME") }
-            lua_createtable(lua.L, Int32(addresses.count), 0)
-            for (i, a) in addresses.enumerated() {
-                lua.push(a)
-                lua_rawseti(lua.L, -2, Int32(i + 1))
-            }
-            return 1
-        }
-    }
-}
-
 private let resolveCallback: uv_getaddrinfo_cb = { req, status, res in
-    let op = Unmanaged<ResolveOp>.fromOpaque(req!.pointee.data).takeRetainedValue()
+    let op = PendingOperation<uv_getaddrinfo_t>.completed(req)
     defer { if let res { uv_freeaddrinfo(res) } }
-    op.finish(status: status, res)
+    if op.isCancelled { return }
+    var addresses: [String] = []
+    var ai = status == 0 ? res : nil
+    while let entry = ai {
+        if let sa = entry.pointee.ai_addr, let text = SocketAddress.text(sa), !addresses.contains(text) {
+            addresses.append(text)
+        }
+        ai = entry.pointee.ai_next
+    }
+    op.wake { lua in
+        if status < 0 { return lua.pushFailure(uvErrorName(status)) }
+        if addresses.isEmpty { return lua.pushFailure("EAI_NONAME") }
+        lua_createtable(lua.L, Int32(addresses.count), 0)
+        for (i, a) in addresses.enumerated() {
+            lua.push(a)
+            lua_rawseti(lua.L, -2, Int32(i + 1))
+        }
+        return 1
+    }
 }

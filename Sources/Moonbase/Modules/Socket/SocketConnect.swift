@@ -12,12 +12,10 @@ extension SocketModule {
                 let path = host == "unix" ? try lua.checkString(2, "socket.connect", "path") : host
                 let fiber = try vm.suspendingFiber("socket.connect")
                 if let n = fiber.takeInterruption(lua) { return n }
-                let pipe = UnsafeMutablePointer<uv_pipe_t>.allocate(capacity: 1)
-                uv_pipe_init(vm.worker.loop, pipe, 0)
-                let c = SocketConnection(vm: vm, handle: UnsafeMutableRawPointer(pipe), tcp: false)
-                let op = ConnectOperation(conn: c, fiber: fiber)
-                _ = op.start { req, callback in uv_pipe_connect(req, pipe, path, callback); return 0 }
-                op.serial = fiber.suspend(on: op, external: true)
+                let c = SocketConnection(vm: vm, tcp: false)
+                guard case .pipe(let pipe) = c.handle else { preconditionFailure("a Unix connection has a pipe") }
+                let op = connectOperation(fiber)
+                _ = op.start { req in uv_pipe_connect(req, pipe.pointer, path, connectCallback); return 0 }
                 return vm.yield(lua)
             }
             let port = try lua.checkInteger(2, "socket.connect", "port")
@@ -26,18 +24,45 @@ extension SocketModule {
             }
             let fiber = try vm.suspendingFiber("socket.connect")
             if let n = fiber.takeInterruption(lua) { return n }
-            let tcp = UnsafeMutablePointer<uv_tcp_t>.allocate(capacity: 1)
-            uv_tcp_init(vm.worker.loop, tcp)
-            let c = SocketConnection(vm: vm, handle: UnsafeMutableRawPointer(tcp), tcp: true)
-            let op = ConnectOperation(conn: c, fiber: fiber)
-            guard var addr = SocketAddress.parse(host, port) else { c.close(); return UVError.fail(lua, "EINVAL") }
-            let r = withUnsafePointer(to: &addr) { p in
+            let c = SocketConnection(vm: vm, tcp: true)
+            guard case .tcp(let tcp) = c.handle else { preconditionFailure("a TCP connection has a TCP handle") }
+            guard var addr = SocketAddress.parse(host, port) else { c.close(); return lua.pushFailure("EINVAL") }
+            let op = connectOperation(fiber)
+            let e = withUnsafePointer(to: &addr) { p in
                 let sa = UnsafeRawPointer(p).assumingMemoryBound(to: sockaddr.self)
-                return op.start { req, callback in uv_tcp_connect(req, tcp, sa, callback) }
+                return op.start { req in uv_tcp_connect(req, tcp.pointer, sa, connectCallback) }
             }
-            if r < 0 { c.close(); return UVError.fail(lua, UVError.name(r)) }
-            op.serial = fiber.suspend(on: op, external: true)
+            if let e { c.close(); return lua.pushFailure(uvErrorName(e)) }
             return vm.yield(lua)
         }
+    }
+
+    /// A connect request: giving up the wait (interruption, VM end) closes
+    /// the connection (the request's stream, set by libuv when submitted),
+    /// which libuv then completes as cancelled. The closure captures nothing,
+    /// so a connect costs no allocation beyond the operation.
+    private static func connectOperation(_ fiber: Fiber) -> PendingOperation<uv_connect_t> {
+        let op = PendingOperation<uv_connect_t>(fiber: fiber)
+        op.onCancel = { op in
+            StreamSocket.owner(of: op.request.pointee.handle, as: SocketConnection.self)?.close(wake: false)
+        }
+        return op
+    }
+}
+
+/// The connect finished: wake the caller with the connection, or close it and
+/// wake with nil, err. The connection is the request's stream's owner (none
+/// once closed).
+private let connectCallback: uv_connect_cb = { req, status in
+    let op = PendingOperation<uv_connect_t>.completed(req)
+    let conn = StreamSocket.owner(of: req!.pointee.handle, as: SocketConnection.self)
+    guard let conn, status >= 0, !op.isCancelled else {
+        conn?.close(wake: false)
+        op.wake { lua in lua.pushFailure(uvErrorName(status < 0 ? status : UV_ECANCELED.rawValue)) }
+        return
+    }
+    op.wake { lua in
+        conn.vm.pushBoxed(conn, SocketModule.connMetatable, onto: lua)
+        return 1
     }
 }

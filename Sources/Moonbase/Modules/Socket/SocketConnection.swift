@@ -8,7 +8,7 @@ import Glibc
 /// bounded by a ceiling (reading stops when it is full, so a peer cannot make
 /// the process buffer without bound); the one fiber waiting in a read is woken
 /// as soon as its request (`Mode`) can be met.
-final class SocketConnection: StreamSocket, FiberWait, BoxedHandle {
+final class SocketConnection: StreamSocket, FiberWait {
     enum Mode { case some, exact(Int), line, parsed(ConnectionParser) }
     enum Outcome { case bytes(Int, consume: Int), fail(String), message(ConnectionParser), rejected(ConnectionParser) }
 
@@ -17,8 +17,8 @@ final class SocketConnection: StreamSocket, FiberWait, BoxedHandle {
     var error: String?
     var reading = false
     var ceiling = SocketModule.defaultCeiling
-    var reader: Fiber?
-    var readSerial: UInt64 = 0
+    /// The fiber waiting in a read (one at a time).
+    var reader = WaitingFiber()
     var mode: Mode = .some
     /// The parser a layered protocol keeps with this connection between
     /// messages, so its buffers are reused.
@@ -33,25 +33,22 @@ final class SocketConnection: StreamSocket, FiberWait, BoxedHandle {
         }
     }
 
-    func close() { close(wake: true) }
+    override func close() { close(wake: true) }
 
     func close(wake: Bool) {
         guard !closed else { return }
         closeHandle()
         buffer.reset()
-        if wake, let f = reader {
-            reader = nil
-            f.wake(serial: readSerial) { lua in UVError.fail(lua, "closed") }
-        }
+        if wake { reader.wake { lua in lua.pushFailure("closed") } }
     }
 
     override func release() {
-        reader = nil
+        reader.clear()
         close(wake: false)
     }
 
     func cancelWait(of fiber: Fiber) {
-        if reader === fiber { reader = nil }
+        reader.cancel(fiber)
     }
 
     /// Reads what `mode` asks for: at once if buffered, else the calling fiber
@@ -60,11 +57,10 @@ final class SocketConnection: StreamSocket, FiberWait, BoxedHandle {
         if let o = outcome(mode) { return push(o, mode, lua) }
         let fiber = try vm.suspendingFiber(function)
         if let n = fiber.takeInterruption(lua) { return n }
-        if reader != nil { throw LuaError("\(function): another fiber is already reading this connection") }
+        if !reader.isEmpty { throw LuaError("\(function): another fiber is already reading this connection") }
         self.mode = mode
-        if let e = ensureReading() { return UVError.fail(lua, e) }
-        reader = fiber
-        readSerial = fiber.suspend(on: self, external: true)
+        if let e = ensureReading() { return lua.pushFailure(e) }
+        reader.park(fiber, on: self)
         return vm.yield(lua)
     }
 
@@ -77,7 +73,7 @@ final class SocketConnection: StreamSocket, FiberWait, BoxedHandle {
     func ensureReading() -> String? {
         guard !reading, !eof, error == nil, !closed, buffer.count < limit else { return nil }
         let r = uv_read_start(stream, connAllocCallback, connReadCallback)
-        if r < 0 { error = UVError.name(r); return error }
+        if r < 0 { error = uvErrorName(r); return error }
         reading = true
         return nil
     }
@@ -126,7 +122,7 @@ final class SocketConnection: StreamSocket, FiberWait, BoxedHandle {
             buffer.consume(consume)
             n = 1
         case .fail(let e):
-            return UVError.fail(lua, e)
+            return lua.pushFailure(e)
         case .message(let parser):
             let (values, consumed) = parser.pushMessage(buffer.bytes, onto: lua)
             buffer.consume(consumed)
@@ -148,14 +144,13 @@ final class SocketConnection: StreamSocket, FiberWait, BoxedHandle {
         free(buf?.pointee.base)
         if nread < 0 {
             stopReading()
-            if nread == Int(UV_EOF.rawValue) { eof = true } else { error = UVError.name(Int32(nread)) }
+            if nread == Int(UV_EOF.rawValue) { eof = true } else { error = uvErrorName(Int32(nread)) }
         } else if buffer.count >= limit {
             stopReading()
         }
-        if let f = reader, let o = outcome(mode) {
-            reader = nil
+        if !reader.isEmpty, let o = outcome(mode) {
             let mode = self.mode
-            f.wake(serial: readSerial) { lua in push(o, mode, lua) }
+            reader.wake { lua in push(o, mode, lua) }
         }
     }
 }
@@ -166,6 +161,6 @@ private let connAllocCallback: uv_alloc_cb = { _, _, buf in
 }
 
 private let connReadCallback: uv_read_cb = { stream, nread, buf in
-    guard let data = stream?.pointee.data else { free(buf?.pointee.base); return }
-    Unmanaged<SocketConnection>.fromOpaque(data).takeUnretainedValue().onRead(nread, buf)
+    guard let conn = StreamSocket.owner(of: stream, as: SocketConnection.self) else { free(buf?.pointee.base); return }
+    conn.onRead(nread, buf)
 }

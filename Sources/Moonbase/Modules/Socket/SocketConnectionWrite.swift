@@ -1,14 +1,11 @@
 import CLibUV
 
-/// A pending `uv_write`.
-typealias WriteOp = PendingSend<uv_write_t>
-
 extension SocketConnection {
     /// Writes all of `data`: at once when the kernel takes it, else with
     /// `uv_write` and the fiber waiting for completion (back-pressure).
     /// Returns true | nil, err; `function` names the Lua call in errors.
     func write(_ lua: LuaState, _ data: UnsafeRawBufferPointer, _ function: String) throws(LuaError) -> Int32 {
-        if closed { return UVError.fail(lua, "closed") }
+        if closed { return lua.pushFailure("closed") }
         let fiber = vm.currentFiber
         if let f = fiber, let n = f.takeInterruption(lua) { return n }
         if data.count == 0 { lua.push(true); return 1 }
@@ -20,18 +17,27 @@ extension SocketConnection {
             offset = Int(r)
             if offset == data.count { lua.push(true); return 1 }
         } else if r != UV_EAGAIN.rawValue {
-            return UVError.fail(lua, UVError.name(r))
+            return lua.pushFailure(uvErrorName(r))
         }
         guard let fiber else { throw LuaError("\(function): cannot suspend outside a fiber") }
-        let op = WriteOp(fiber: fiber, bytes: UnsafeRawBufferPointer(rebasing: data[offset...]))
+        // The rest is copied: the Lua string may be collected before libuv is done.
+        let op = PendingOperation<uv_write_t>(fiber: fiber)
+        let rest = UnsafeRawBufferPointer(rebasing: data[offset...])
+        var buf = uv_buf_init(op.keep(copyOf: rest).assumingMemoryBound(to: CChar.self), UInt32(rest.count))
         let stream = self.stream
-        let w = op.start { req, buf in uv_write(req, stream, buf, 1, writeCallback) }
-        if w < 0 { return UVError.fail(lua, UVError.name(w)) }
-        op.serial = fiber.suspend(on: op, external: true)
+        if let e = op.start({ req in uv_write(req, stream, &buf, 1, writeCallback) }) {
+            return lua.pushFailure(uvErrorName(e))
+        }
         return vm.yield(lua)
     }
 }
 
+/// A write finished: wake the writer with true | nil, err (nobody once its wait was given up).
 private let writeCallback: uv_write_cb = { req, status in
-    WriteOp.complete(req!, status: status)
+    let op = PendingOperation<uv_write_t>.completed(req)
+    op.wake { lua in
+        if status < 0 { return lua.pushFailure(uvErrorName(status)) }
+        lua.push(true)
+        return 1
+    }
 }

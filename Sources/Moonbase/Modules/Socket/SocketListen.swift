@@ -22,11 +22,10 @@ extension SocketModule {
             let listener: SocketListener
             if kind == "unix" {
                 let path = try lua.checkString(2, "socket.listen", "path")
-                let pipe = UnsafeMutablePointer<uv_pipe_t>.allocate(capacity: 1)
-                uv_pipe_init(vm.worker.loop, pipe, 0)
-                listener = SocketListener(vm: vm, handle: UnsafeMutableRawPointer(pipe), tcp: false)
-                let r = uv_pipe_bind(pipe, path)
-                if r < 0 { listener.close(); return UVError.fail(lua, UVError.name(r)) }
+                listener = SocketListener(vm: vm, tcp: false)
+                guard case .pipe(let pipe) = listener.handle else { preconditionFailure("a Unix listener has a pipe") }
+                let r = uv_pipe_bind(pipe.pointer, path)
+                if r < 0 { listener.close(); return lua.pushFailure(uvErrorName(r)) }
                 listener.unixPath = path
             } else if kind == "tcp" {
                 let host = try lua.checkString(2, "socket.listen", "host")
@@ -34,15 +33,14 @@ extension SocketModule {
                 guard (0...65535).contains(port) else {
                     throw LuaError("socket.listen: bad argument #3 'port' (0..65535 expected, got \(port))")
                 }
-                guard var addr = SocketAddress.parse(host, port) else { return UVError.fail(lua, "EINVAL") }
-                let tcp = UnsafeMutablePointer<uv_tcp_t>.allocate(capacity: 1)
-                uv_tcp_init(vm.worker.loop, tcp)
-                listener = SocketListener(vm: vm, handle: UnsafeMutableRawPointer(tcp), tcp: true)
+                guard var addr = SocketAddress.parse(host, port) else { return lua.pushFailure("EINVAL") }
+                listener = SocketListener(vm: vm, tcp: true)
+                guard case .tcp(let tcp) = listener.handle else { preconditionFailure("a TCP listener has a TCP handle") }
                 let r = withUnsafePointer(to: &addr) { p -> Int32 in
                     let sa = UnsafeRawPointer(p).assumingMemoryBound(to: sockaddr.self)
-                    return reuseport ? bindReusingPort(tcp, sa) : uv_tcp_bind(tcp, sa, 0)
+                    return reuseport ? bindReusingPort(tcp.pointer, sa) : uv_tcp_bind(tcp.pointer, sa, 0)
                 }
-                if r < 0 { listener.close(); return UVError.fail(lua, UVError.name(r)) }
+                if r < 0 { listener.close(); return lua.pushFailure(uvErrorName(r)) }
             } else {
                 throw LuaError("socket.listen: bad argument #1 'kind' (\"tcp\" or \"unix\" expected, got \"\(kind)\")")
             }
@@ -52,9 +50,9 @@ extension SocketModule {
             if r < 0 {
                 listener.unixPath = nil
                 listener.close()
-                return UVError.fail(lua, UVError.name(r))
+                return lua.pushFailure(uvErrorName(r))
             }
-            HandleBox.push(vm, listener, listenerMetatable, onto: lua)
+            vm.pushBoxed(listener, listenerMetatable, onto: lua)
             return 1
         }
     }
@@ -83,19 +81,17 @@ extension SocketModule {
             guard let l = listener(lua, vm, 1) else {
                 throw .badArgument("socket.accept", 1, "listener", expected: "socket listener", got: lua.typeName(at: 1))
             }
-            if l.closed { return UVError.fail(lua, "closed") }
+            if l.closed { return lua.pushFailure("closed") }
             if !l.queue.isEmpty {
                 let c = l.queue.removeFirst()
                 l.acceptDeferred()
-                HandleBox.push(vm, c, connMetatable, onto: lua)
+                vm.pushBoxed(c, connMetatable, onto: lua)
                 return 1
             }
-            if let e = l.error { return UVError.fail(lua, e) }
             let fiber = try vm.suspendingFiber("socket.accept")
             if let n = fiber.takeInterruption(lua) { return n }
-            if l.waiter != nil { throw LuaError("socket.accept: another fiber is already accepting on this listener") }
-            l.waiter = fiber
-            l.serial = fiber.suspend(on: l, external: true)
+            if !l.acceptor.isEmpty { throw LuaError("socket.accept: another fiber is already accepting on this listener") }
+            l.acceptor.park(fiber, on: l)
             return vm.yield(lua)
         }
     }

@@ -6,11 +6,10 @@ import Glibc
 /// A listening stream socket. Connections that arrive while no fiber waits in
 /// `accept` are queued (at most `maxQueue`; then libuv holds one more and
 /// stops accepting until the queue has room).
-final class SocketListener: StreamSocket, FiberWait, BoxedHandle {
+final class SocketListener: StreamSocket, FiberWait {
     var queue: [SocketConnection] = []
-    var waiter: Fiber?
-    var serial: UInt64 = 0
-    var error: String?
+    /// The fiber waiting in `accept` (one at a time).
+    var acceptor = WaitingFiber()
     var unixPath: String?
     var nodelay = false
     var ceiling = SocketModule.defaultCeiling
@@ -19,25 +18,22 @@ final class SocketListener: StreamSocket, FiberWait, BoxedHandle {
     var deferred = false
     static let maxQueue = 1024
 
-    func close() {
+    override func close() {
         guard !closed else { return }
         closeHandle()
         for c in queue { c.close() }
         queue.removeAll()
         if let path = unixPath { unlink(path) }
-        if let f = waiter {
-            waiter = nil
-            f.wake(serial: serial) { lua in UVError.fail(lua, "closed") }
-        }
+        acceptor.wake { lua in lua.pushFailure("closed") }
     }
 
     override func release() {
-        waiter = nil
+        acceptor.clear()
         close()
     }
 
     func cancelWait(of fiber: Fiber) {
-        if waiter === fiber { waiter = nil }
+        acceptor.cancel(fiber)
     }
 
     /// Starts listening; negative status on failure.
@@ -54,18 +50,8 @@ final class SocketListener: StreamSocket, FiberWait, BoxedHandle {
     }
 
     private func take() -> SocketConnection? {
-        let client: UnsafeMutableRawPointer
-        if tcp {
-            let t = UnsafeMutablePointer<uv_tcp_t>.allocate(capacity: 1)
-            uv_tcp_init(vm.worker.loop, t)
-            if nodelay { uv_tcp_nodelay(t, 1) }
-            client = UnsafeMutableRawPointer(t)
-        } else {
-            let p = UnsafeMutablePointer<uv_pipe_t>.allocate(capacity: 1)
-            uv_pipe_init(vm.worker.loop, p, 0)
-            client = UnsafeMutableRawPointer(p)
-        }
-        let c = SocketConnection(vm: vm, handle: client, tcp: tcp)
+        let c = SocketConnection(vm: vm, tcp: tcp)
+        if nodelay, case .tcp(let t) = c.handle { uv_tcp_nodelay(t.pointer, 1) }
         c.ceiling = ceiling
         if uv_accept(stream, c.stream) < 0 { c.close(); return nil }
         return c
@@ -73,19 +59,14 @@ final class SocketListener: StreamSocket, FiberWait, BoxedHandle {
 
     fileprivate func onConnection(_ status: Int32) {
         if status < 0 {
-            if let f = waiter {
-                waiter = nil
-                f.wake(serial: serial) { lua in UVError.fail(lua, UVError.name(status)) }
-            }
+            acceptor.wake { lua in lua.pushFailure(uvErrorName(status)) }
             return
         }
-        if waiter == nil && queue.count >= SocketListener.maxQueue { deferred = true; return }
+        if acceptor.isEmpty && queue.count >= SocketListener.maxQueue { deferred = true; return }
         guard let c = take() else { return }
-        if let f = waiter {
-            waiter = nil
-            let vm = self.vm
-            f.wake(serial: serial) { lua in
-                HandleBox.push(vm, c, SocketModule.connMetatable, onto: lua)
+        if !acceptor.isEmpty {
+            acceptor.wake { lua in
+                vm.pushBoxed(c, SocketModule.connMetatable, onto: lua)
                 return 1
             }
         } else {
@@ -95,6 +76,5 @@ final class SocketListener: StreamSocket, FiberWait, BoxedHandle {
 }
 
 private let listenerCallback: uv_connection_cb = { server, status in
-    guard let data = server?.pointee.data else { return }
-    Unmanaged<SocketListener>.fromOpaque(data).takeUnretainedValue().onConnection(status)
+    StreamSocket.owner(of: server, as: SocketListener.self)?.onConnection(status)
 }

@@ -1,8 +1,5 @@
 import CLuaJIT
 import CMoonbaseShim
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `require 'socket'`: TCP (IPv4/IPv6) and Unix stream sockets.
 ///
@@ -25,123 +22,50 @@ enum SocketModule {
         ("readline", readline),
         ("write", write),
         ("close", close),
-        ("gc", HandleBox.collect),
+        ("gc", collect),
         ("getpeername", getpeername),
         ("getsockname", getsockname),
         ("setnodelay", setnodelay),
         ("setreadlimit", setreadlimit),
         ("literal", literal),
         ("resolve", resolve),
-    ], source: """
-        local raw, rt = ...
-        local S = rt.suspending
-        local conn_mt, listener_mt = { __name = 'socket.conn' }, { __name = 'socket.listener' }
-        raw.init(conn_mt, listener_mt)
-        local resolve, literal, connect = S(raw.resolve), raw.literal, S(raw.connect)
-        local type, ipairs = type, ipairs
-        local socket = {
-          accept = S(raw.accept), resolve = resolve,
-          read = S(raw.read), readline = S(raw.readline), write = S(raw.write),
-          close = raw.close, getpeername = raw.getpeername, getsockname = raw.getsockname,
-          setnodelay = raw.setnodelay, setreadlimit = raw.setreadlimit,
-        }
-        -- A host name (not a literal address) is resolved first; a wrong-typed
-        -- host goes to the Swift function as it is, which names the argument.
-        local function is_name(host) return type(host) == 'string' and not literal(host) end
-        -- listen binds the first address of a name.
-        function socket.listen(kind, host, port, opts)
-          if kind == 'tcp' and is_name(host) then
-            local addresses, err = resolve(host)
-            if not addresses then return nil, err end
-            host = addresses[1]
-          end
-          return raw.listen(kind, host, port, opts)
-        end
-        -- connect tries the addresses of a name in order (getaddrinfo's preference)
-        -- until one accepts, and returns the last error if none does.
-        -- "localhost" too: a server may listen on 127.0.0.1 or on ::1.
-        function socket.connect(host, port)
-          if host ~= 'localhost' and (host == 'unix' or not is_name(host) or host:find('/', 1, true)) then
-            return connect(host, port)
-          end
-          local addresses, err = resolve(host)
-          if not addresses then return nil, err end
-          local conn
-          for _, address in ipairs(addresses) do
-            conn, err = connect(address, port)
-            if conn then return conn end
-          end
-          return nil, err
-        end
-        conn_mt.__index = {
-          read = socket.read, readline = socket.readline, write = socket.write, close = socket.close,
-          getpeername = socket.getpeername, getsockname = socket.getsockname,
-          setnodelay = socket.setnodelay, setreadlimit = socket.setreadlimit,
-        }
-        conn_mt.__gc = raw.gc
-        conn_mt.__tostring = function(c) return 'socket.conn' end
-        listener_mt.__index = { accept = socket.accept, close = socket.close, getsockname = socket.getsockname }
-        listener_mt.__gc = raw.gc
-        listener_mt.__tostring = function(c) return 'socket.listener' end
-        local spawn, pcall, error = spawn, pcall, error
-        -- serve: listens, then accepts in a fiber of its own; each connection runs
-        -- handler(conn) in a new fiber and is closed when the handler returns or fails.
-        function socket.serve(host, port, handler, opts)
-          if type(handler) ~= 'function' then
-            error("socket.serve: bad argument #3 'handler' (function expected, got " .. type(handler) .. ")", 2)
-          end
-          local l, err
-          if host == 'unix' then l, err = raw.listen('unix', port, opts)
-          else l, err = raw.listen('tcp', host, port, opts) end
-          if not l then return nil, err end
-          local function run(conn)
-            local ok, e = pcall(handler, conn)
-            raw.close(conn)
-            if not ok then error(e, 0) end
-          end
-          spawn(function()
-            while true do
-              local conn = socket.accept(l)
-              if not conn then return end
-              spawn(run, conn):detach()
-            end
-          end):detach()
-          return l
-        end
-        return socket
-        """)
+    ], lua: "socket")
 
     // init(conn_mt, listener_mt): registers the metatables of this VM.
     static let initModule: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            // TEMPORARY (issue 11): a write to a closed peer must be EPIPE, not
-            // death. Remove once the runtime ignores SIGPIPE at process start.
-            signal(SIGPIPE, SIG_IGN)
-            lua.pushValue(1)
-            vm.metatables[connMetatable] = luaL_ref(lua.L, mb_registryindex())
-            lua.pushValue(2)
-            vm.metatables[listenerMetatable] = luaL_ref(lua.L, mb_registryindex())
+            vm.registerMetatable(connMetatable, at: 1, on: lua)
+            vm.registerMetatable(listenerMetatable, at: 2, on: lua)
+            return 0
+        }
+    }
+
+    // gc(h): the `__gc` of connections and listeners: closes the socket.
+    static let collect: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            VM.from(lua).takeBoxed(lua, 1, connMetatable, listenerMetatable, as: StreamSocket.self)?.object.close()
             return 0
         }
     }
 
     /// The connection at argument `i`, or a bad-argument error naming `function`
     /// (also for modules layered on socket, e.g. `http.read`).
+    @inline(__always)
     static func connection(_ lua: LuaState, _ vm: VM, _ i: Int32, _ function: String) throws(LuaError) -> SocketConnection {
-        guard let c = HandleBox.object(lua, vm, i, connMetatable, as: SocketConnection.self) else {
+        guard let c = vm.boxed(lua, i, connMetatable, as: SocketConnection.self) else {
             throw .badArgument(function, i, "conn", expected: "socket connection", got: lua.typeName(at: i))
         }
         return c
     }
 
     static func listener(_ lua: LuaState, _ vm: VM, _ i: Int32) -> SocketListener? {
-        HandleBox.object(lua, vm, i, listenerMetatable, as: SocketListener.self)
+        vm.boxed(lua, i, listenerMetatable, as: SocketListener.self)
     }
 
     /// A connection or listener at argument `i`.
     static func stream(_ lua: LuaState, _ vm: VM, _ i: Int32, _ function: String) throws(LuaError) -> StreamSocket {
-        if let c = HandleBox.object(lua, vm, i, connMetatable, as: SocketConnection.self) { return c }
+        if let c = vm.boxed(lua, i, connMetatable, as: SocketConnection.self) { return c }
         if let l = listener(lua, vm, i) { return l }
         throw .badArgument(function, i, "socket", expected: "socket", got: lua.typeName(at: i))
     }
@@ -150,13 +74,7 @@ enum SocketModule {
     static let close: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            if let c = HandleBox.object(lua, vm, 1, connMetatable, as: SocketConnection.self) {
-                c.close()
-            } else if let l = listener(lua, vm, 1) {
-                l.close()
-            } else {
-                throw .badArgument("socket.close", 1, "socket", expected: "socket", got: lua.typeName(at: 1))
-            }
+            try stream(lua, vm, 1, "socket.close").close()
             lua.push(true)
             return 1
         }

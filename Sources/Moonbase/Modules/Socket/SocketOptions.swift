@@ -8,11 +8,10 @@ extension SocketModule {
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             let c = try connection(lua, vm, 1, "socket.setnodelay")
-            if c.closed { return UVError.fail(lua, "closed") }
-            if !c.tcp { lua.push(true); return 1 }
-            let r = uv_tcp_nodelay(UnsafeMutableRawPointer(c.stream).assumingMemoryBound(to: uv_tcp_t.self),
-                                   lua.toBoolean(2) ? 1 : 0)
-            if r < 0 { return UVError.fail(lua, UVError.name(r)) }
+            if c.closed { return lua.pushFailure("closed") }
+            guard case .tcp(let tcp) = c.handle else { lua.push(true); return 1 }
+            let r = uv_tcp_nodelay(tcp.pointer, lua.toBoolean(2) ? 1 : 0)
+            if r < 0 { return lua.pushFailure(uvErrorName(r)) }
             lua.push(true)
             return 1
         }
