@@ -21,14 +21,18 @@ final class PendingOperation<Request>: FiberWait {
     private(set) var isCancelled = false
     /// Runs once when the wait is given up (e.g. `uv_cancel`, closing a handle).
     var onCancel: ((PendingOperation<Request>) -> Void)?
-    private var buffers: [UnsafeMutableRawPointer] = []
+    /// Memory freed with the operation: the first piece inline (a write's
+    /// bytes, a path) so the common case allocates no array.
+    private var buffer: UnsafeMutableRawPointer?
+    private var moreBuffers: [UnsafeMutableRawPointer] = []
     /// Objects that must live as long as the request (a connection, a file).
     private var objects: [AnyObject] = []
 
     init(fiber: Fiber) { self.fiber = fiber }
 
     deinit {
-        for b in buffers { free(b) }
+        free(buffer)
+        for b in moreBuffers { free(b) }
         request.deallocate()
     }
 
@@ -36,15 +40,19 @@ final class PendingOperation<Request>: FiberWait {
     func keep(copyOf bytes: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer {
         let p = malloc(max(bytes.count, 1))!
         if bytes.count > 0 { memcpy(p, bytes.baseAddress!, bytes.count) }
-        buffers.append(p)
+        own(p)
         return p
     }
 
     /// A NUL-terminated copy of `string` that lives as long as the operation.
     func keep(_ string: String) -> UnsafeMutablePointer<CChar> {
         let p = strdup(string)!
-        buffers.append(UnsafeMutableRawPointer(p))
+        own(UnsafeMutableRawPointer(p))
         return p
+    }
+
+    private func own(_ p: UnsafeMutableRawPointer) {
+        if buffer == nil { buffer = p } else { moreBuffers.append(p) }
     }
 
     /// Keeps `object` alive until the operation ends.

@@ -50,13 +50,13 @@ extension VM {
     func takeBoxed<T: AnyObject>(_ lua: LuaState, _ i: Int32, _ names: MetatableName...,
                                  as: T.Type) -> (object: T, tag: Int)? {
         for name in names where self.box(lua, i, name) != nil {
-            return VM.takeBoxed(lua, i, as: T.self)
+            return VM.emptyBox(lua, i, as: T.self)
         }
         return nil
     }
 
-    /// Transitional (modules not yet checking the metatable in `__gc`).
-    static func takeBoxed<T: AnyObject>(_ lua: LuaState, _ i: Int32, as: T.Type) -> (object: T, tag: Int)? {
+    /// Empties the box at `i` (already checked) and hands back its reference.
+    private static func emptyBox<T: AnyObject>(_ lua: LuaState, _ i: Int32, as: T.Type) -> (object: T, tag: Int)? {
         guard lua_type(lua.L, i) == LUA_TUSERDATA, let p = lua_touserdata(lua.L, i) else { return nil }
         let box = p.load(as: UserdataBox.self)
         guard let object = box.object else { return nil }
