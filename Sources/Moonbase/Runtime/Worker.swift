@@ -17,9 +17,9 @@ public final class Worker: @unchecked Sendable {
     unowned let runtime: Runtime
     let loop: UnsafeMutablePointer<uv_loop_t>
     private var wakeup: WakeSignal!
-    private let checkHandle: UnsafeMutablePointer<uv_check_t>
-    private let idleHandle: UnsafeMutablePointer<uv_idle_t>
-    private let prepareHandle: UnsafeMutablePointer<uv_prepare_t>
+    private let checkHandle = UVHandle<uv_check_t>()
+    private let idleHandle = UVHandle<uv_idle_t>()
+    private let prepareHandle = UVHandle<uv_prepare_t>()
     /// When jobs from other threads last arrived (see `beforePoll`).
     private var lastInboundAt: UInt64 = 0
     /// Jobs posted so far, and how many of them a drain has seen: lets a
@@ -37,6 +37,7 @@ public final class Worker: @unchecked Sendable {
     private var outgoing: [[Job]] = []
     private var outgoingTargets: [Int] = []
     private var stopping = false
+    private var handlesClosed = false
     /// VMs living on this worker, by id.
     var vms: [Int: VM] = [:]
 
@@ -50,30 +51,23 @@ public final class Worker: @unchecked Sendable {
         self.runtime = runtime
         loop = .allocate(capacity: 1)
         uv_loop_init(loop)
-        checkHandle = .allocate(capacity: 1)
-        idleHandle = .allocate(capacity: 1)
-        prepareHandle = .allocate(capacity: 1)
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        uv_check_init(loop, checkHandle)
-        checkHandle.pointee.data = me
-        uv_check_start(checkHandle, workerCheckCallback)
+        uv_check_init(loop, checkHandle.pointer)
+        checkHandle.setOwner(self)
+        uv_check_start(checkHandle.pointer, workerCheckCallback)
         // The check handle must not keep the loop alive by itself.
-        uv_unref(UnsafeMutableRawPointer(checkHandle).assumingMemoryBound(to: uv_handle_t.self))
-        uv_idle_init(loop, idleHandle)
-        idleHandle.pointee.data = me
-        uv_prepare_init(loop, prepareHandle)
-        prepareHandle.pointee.data = me
-        uv_prepare_start(prepareHandle, workerPrepareCallback)
-        uv_unref(UnsafeMutableRawPointer(prepareHandle).assumingMemoryBound(to: uv_handle_t.self))
+        uv_unref(checkHandle.base)
+        uv_idle_init(loop, idleHandle.pointer)
+        idleHandle.setOwner(self)
+        uv_prepare_init(loop, prepareHandle.pointer)
+        prepareHandle.setOwner(self)
+        uv_prepare_start(prepareHandle.pointer, workerPrepareCallback)
+        uv_unref(prepareHandle.base)
         wakeup = WakeSignal(loop: loop) { [unowned self] in self.drainInbound() }
     }
 
     deinit {
         uv_loop_close(loop)
         loop.deallocate()
-        checkHandle.deallocate()
-        idleHandle.deallocate()
-        prepareHandle.deallocate()
     }
 
     // MARK: Thread
@@ -154,7 +148,7 @@ public final class Worker: @unchecked Sendable {
         } else if !idleActive {
             // Keep the loop from blocking in poll before the batch is sent.
             idleActive = true
-            uv_idle_start(idleHandle, workerIdleCallback)
+            uv_idle_start(idleHandle.pointer, workerIdleCallback)
         }
     }
 
@@ -209,9 +203,12 @@ public final class Worker: @unchecked Sendable {
     }
 
     private func closeHandles() {
-        guard vms.isEmpty else { return }
-        for h in [UnsafeMutableRawPointer(wakeup.handle), UnsafeMutableRawPointer(checkHandle),
-                  UnsafeMutableRawPointer(idleHandle), UnsafeMutableRawPointer(prepareHandle)] {
+        guard vms.isEmpty, !handlesClosed else { return }
+        handlesClosed = true  // their memory goes with the close callbacks
+        checkHandle.close()
+        idleHandle.close()
+        prepareHandle.close()
+        for h in [UnsafeMutableRawPointer(wakeup.handle)] {
             let handle = h.assumingMemoryBound(to: uv_handle_t.self)
             if uv_is_closing(handle) == 0 { uv_close(handle, nil) }
         }
@@ -227,7 +224,7 @@ public final class Worker: @unchecked Sendable {
         if !idleActive {
             // An active idle handle makes the loop poll without blocking.
             idleActive = true
-            uv_idle_start(idleHandle, workerIdleCallback)
+            uv_idle_start(idleHandle.pointer, workerIdleCallback)
         }
     }
 
@@ -255,19 +252,19 @@ public final class Worker: @unchecked Sendable {
         flushAllOutgoing()
         if ready.isEmpty && idleActive {
             idleActive = false
-            uv_idle_stop(idleHandle)
+            uv_idle_stop(idleHandle.pointer)
         }
     }
 }
 
 private let workerCheckCallback: uv_check_cb = { handle in
-    Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().runReadyFibers()
+    UVHandle.owner(of: handle, as: Worker.self)?.runReadyFibers()
 }
 private let workerPrepareCallback: uv_prepare_cb = { handle in
-    Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().beforePoll()
+    UVHandle.owner(of: handle, as: Worker.self)?.beforePoll()
 }
 private let workerIdleCallback: uv_idle_cb = { handle in
-    Unmanaged<Worker>.fromOpaque(handle!.pointee.data).takeUnretainedValue().runReadyFibers()
+    UVHandle.owner(of: handle, as: Worker.self)?.runReadyFibers()
 }
 
 /// Thread-specific slot holding the worker that runs on the current thread.
