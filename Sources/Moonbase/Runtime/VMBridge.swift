@@ -27,14 +27,4 @@ extension VM {
         pushFunction(fn)
         LuaState(L).rawSetField(t, name)
     }
-
-    /// The block of a userdata at `i` whose metatable is the runtime's `name`.
-    func userdata(_ lua: LuaState, _ i: Int32, _ name: MetatableName) -> UnsafeMutableRawPointer? {
-        guard lua_type(lua.L, i) == LUA_TUSERDATA, let ref = metatables[name],
-              lua_getmetatable(lua.L, i) != 0 else { return nil }
-        lua_rawgeti(lua.L, mb_registryindex(), ref)
-        let same = lua_rawequal(lua.L, -1, -2) != 0
-        mb_pop(lua.L, 2)
-        return same ? lua_touserdata(lua.L, i) : nil
-    }
 }
