@@ -150,7 +150,7 @@ enum MessageCodec {
                 throw LuaError("\(function): \(describePath()) nests deeper than \(MessageCodec.maxDepth) levels")
             }
             let identity = lua_topointer(L, t)!
-            if open.contains(identity) { throw LuaError("\(function): \(describePath()) is a cycle (a table contains itself)") }
+            if open.contains(identity) { throw LuaError("\(function): Reference cycle exists (\(describePath()) is a table that contains itself)") }
             open.append(identity)
             defer { open.removeLast() }
             if lua_getmetatable(L, t) != 0 {
