@@ -6,9 +6,11 @@ local RAISE, SUSPEND = rt.RAISE, rt.SUSPEND
 local error, select, type, setmetatable = error, select, type, setmetatable
 
 -- A suspending Swift call returns RAISE, err to make its caller raise err.
-local function resumed(a, ...)
-  if a == RAISE then error((...), 0) end
-  return a, ...
+-- (Returns exactly what it was given: a call woken with no values returns none.)
+local function resumed(...)
+  local a, b = ...
+  if a == RAISE then error(b, 0) end
+  return ...
 end
 local function suspending(f)
   return function(...) return resumed(f(...)) end
