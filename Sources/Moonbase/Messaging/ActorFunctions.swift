@@ -138,7 +138,7 @@ enum ActorsModule {
             let vm = VM.from(lua)
             let fiber = try vm.suspendingFiber("inbox:receive")
             if let n = fiber.takeInterruption(lua) { return n }
-            if vm.mailbox.hasReceiver { throw LuaError("inbox:receive: busy (another fiber is receiving)") }
+            if vm.mailbox.hasReceiver { throw LuaError("inbox:receive: Device or resource busy (another fiber is receiving)") }
             guard vm.mailbox.waitForMessage(FiberWaker(fiber: fiber, serial: fiber.waitSerial &+ 1)) else {
                 return 0
             }
@@ -168,6 +168,7 @@ private final class SendWait: FiberWait {
     init(mailbox: Mailbox, ticket: UInt64) { self.mailbox = mailbox; self.ticket = ticket }
     func cancelWait(of fiber: Fiber) { _ = mailbox.withdraw(ticket: ticket) }
     func tryCancelWait(of fiber: Fiber) -> Bool { mailbox.withdraw(ticket: ticket) }
+    func describeWait(of fiber: Fiber) -> String { "address:send (inbox full)" }
 }
 
 /// A fiber waiting in `inbox:receive`.
@@ -175,4 +176,7 @@ private final class ReceiveWait: FiberWait {
     let mailbox: Mailbox
     init(mailbox: Mailbox) { self.mailbox = mailbox }
     func cancelWait(of fiber: Fiber) { mailbox.cancelReceive() }
+    func describeWait(of fiber: Fiber) -> String { "inbox:receive" }
+    /// No address left to send with: the actor's normal end.
+    var isDeadlockWhenStuck: Bool { false }
 }

@@ -195,9 +195,13 @@ final class Mailbox: @unchecked Sendable {
     func actorEnded(reason: String) { shutDown(.dead, reason: reason, from: self) }
 
     private func shutDown(_ status: Status, reason: String?, from: Mailbox?) {
+        var receiver: FiberWaker?
         let (queued, blocked, watchers) = state.withLock { s -> ([Message], [BlockedSender], [Mailbox]) in
             if s.status == .dead { return ([], [], []) }
             s.status = status
+            // Closed by its owner: a fiber waiting in receive wakes and raises
+            // "Channel closed" (Emilua). An ended VM has nobody to wake.
+            if status == .closed { receiver = s.receiver }
             s.receiver = nil
             // (Empty collections are not converted: copying an empty Deque
             // touches the shared empty-array storage, which TSan flags.)
@@ -209,6 +213,7 @@ final class Mailbox: @unchecked Sendable {
             if status == .dead { s.watchers.removeAll() }
             return taken
         }
+        receiver?.wake { _ in 0 }
         for m in queued { m.releaseAddresses() }
         for b in blocked {
             b.message.releaseAddresses()

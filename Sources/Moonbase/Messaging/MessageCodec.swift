@@ -23,7 +23,13 @@ enum MessageCodec {
 
     private enum Tag: UInt8 {
         case null = 0, falseValue, trueValue, int32, float64, string, table, address
+        /// `json.null`, and a table marked as a JSON array (`json.array`).
+        case jsonNull, markedArray
     }
+
+    /// The metatable marking a table as a JSON array; the codec carries the
+    /// mark, so a decoded array stays an array in the receiving actor.
+    static let arrayMark = MetatableName("json array")
 
     /// Encodes the value at `index` of `lua`. Throws a `LuaError` naming the
     /// offending part (function, cycle, depth, size); nothing is sent then.
@@ -139,6 +145,8 @@ enum MessageCodec {
                     return
                 }
                 throw refuse("userdata")
+            case LUA_TLIGHTUSERDATA where lua_touserdata(L, i) == UnsafeMutableRawPointer(mutating: Sentinel.null):
+                append(Tag.jsonNull.rawValue)
             default:
                 throw refuse(lua.typeName(at: i))
             }
@@ -150,17 +158,25 @@ enum MessageCodec {
                 throw LuaError("\(function): \(describePath()) nests deeper than \(MessageCodec.maxDepth) levels")
             }
             let identity = lua_topointer(L, t)!
-            if open.contains(identity) { throw LuaError("\(function): \(describePath()) is a cycle (a table contains itself)") }
+            if open.contains(identity) { throw LuaError("\(function): Reference cycle exists (\(describePath()) is a table that contains itself)") }
             open.append(identity)
             defer { open.removeLast() }
+            var marked = false
             if lua_getmetatable(L, t) != 0 {
+                if let ref = vm.metatables[MessageCodec.arrayMark] {
+                    lua_rawgeti(L, mb_registryindex(), ref)
+                    marked = lua_rawequal(L, -1, -2) != 0
+                    mb_pop(L, 1)
+                }
                 mb_pop(L, 1)
-                // Addresses are userdata; a table with a metatable would lose it.
-                throw LuaError("\(function): \(describePath()) has a metatable (only plain tables can be sent)")
+                // Addresses are userdata; a table with another metatable would lose it.
+                if !marked {
+                    throw LuaError("\(function): \(describePath()) has a metatable (only plain tables and json arrays can be sent)")
+                }
             }
             let arrayCount = Int(lua_objlen(L, t))
             try reserve(9)
-            append(Tag.table.rawValue)
+            append(marked ? Tag.markedArray.rawValue : Tag.table.rawValue)
             append(UInt32(arrayCount))
             // The hash count is known after one pass over the pairs: patched in.
             let hashCountOffset = count
@@ -284,6 +300,7 @@ enum MessageCodec {
         o += 1
         switch tag {
         case .null: lua_pushnil(L)
+        case .jsonNull: lua_pushlightuserdata(L, UnsafeMutableRawPointer(mutating: Sentinel.null))
         case .falseValue: lua_pushboolean(L, 0)
         case .trueValue: lua_pushboolean(L, 1)
         case .int32:
@@ -294,7 +311,7 @@ enum MessageCodec {
             let len = Int(read32(raw, &o))
             lua_pushlstring(L, raw.baseAddress!.advanced(by: o).assumingMemoryBound(to: CChar.self), len)
             o += len
-        case .table:
+        case .table, .markedArray:
             let arrayCount = read32(raw, &o)
             let hashCount = read32(raw, &o)
             lua_createtable(L, Int32(arrayCount), Int32(hashCount))
@@ -307,6 +324,10 @@ enum MessageCodec {
                 decodeValue(raw, &o, lua, vm, addresses)
                 decodeValue(raw, &o, lua, vm, addresses)
                 lua_rawset(L, t)
+            }
+            if tag == .markedArray {
+                vm.pushArrayMark(onto: lua)
+                lua_setmetatable(L, t)
             }
         case .address:
             Address.push(addresses[Int(read32(raw, &o))], onto: lua, vm: vm)

@@ -9,9 +9,16 @@ protocol FiberWait: AnyObject {
     /// Like `cancelWait`, but may refuse (false) when the operation already
     /// completed elsewhere and its wake-up is on the way (a taken message).
     func tryCancelWait(of fiber: Fiber) -> Bool
+    /// What the fiber waits on, in a deadlock report.
+    func describeWait(of fiber: Fiber) -> String
+    /// Whether a fiber stuck on this wait is part of a deadlock (an inbox
+    /// nobody can send to any more is an actor's normal end instead).
+    var isDeadlockWhenStuck: Bool { get }
 }
 
 extension FiberWait {
+    func describeWait(of fiber: Fiber) -> String { "an event" }
+    var isDeadlockWhenStuck: Bool { true }
     func tryCancelWait(of fiber: Fiber) -> Bool {
         cancelWait(of: fiber)
         return true
@@ -37,9 +44,21 @@ final class Fiber {
     var isMain = false
     /// A fiber waiting in `join` for this one.
     var joiner: Fiber?
+    /// Lua handles alive for this fiber. `this_fiber` primitives (mutex, cv,
+    /// channel waiters) push extra handles: only the last one's collection
+    /// means nobody can join any more.
+    var handleCount = 0
 
     var interruptionDisabled = 0
+    /// Sticky, as in Emilua: once interrupted, every later interruption
+    /// point raises while interruption is enabled.
     var interruptRequested = false
+    /// The fiber ended by an uncaught interruption (`interruption_caught`).
+    var endedByInterruption = false
+    /// `join` took the outcome (`interruption_caught` is readable only then).
+    var joined = false
+    /// What a wait in `suspend()` is for (`SuspendKind`), for deadlock reports.
+    var suspendKind: Int = 0
     /// What this fiber waits on while suspended.
     private(set) var waitingOn: FiberWait?
     private(set) var waitIsExternal = false
@@ -77,11 +96,11 @@ final class Fiber {
         timer = nil
     }
 
-    /// If an interruption is pending and allowed, consumes it and pushes the
-    /// values that make the Lua wrapper raise `interrupted`; returns their count.
+    /// If the fiber was interrupted and interruption is enabled, pushes the
+    /// values that make the Lua wrapper raise `interrupted` and returns their
+    /// count. The request stays: interruption is sticky.
     func takeInterruption(_ lua: LuaState) -> Int32? {
         guard interruptRequested, interruptionDisabled == 0 else { return nil }
-        interruptRequested = false
         return vm.pushRaise(lua, "interrupted")
     }
 
@@ -127,13 +146,15 @@ final class Fiber {
     /// `interrupted`. Otherwise the request stays pending for the next wait.
     func interrupt() {
         guard isAlive else { return }
+        interruptRequested = true
         if state == .suspended && interruptionDisabled == 0 && (waitingOn?.tryCancelWait(of: self) ?? true) {
             let vm = self.vm
             wakeNow { vm.pushRaise($0, "interrupted") }
-        } else {
-            interruptRequested = true
         }
     }
+
+    /// What the suspended fiber waits on (deadlock report); nil if not suspended on anything.
+    var currentWait: FiberWait? { state == .suspended ? waitingOn : nil }
 
     /// Gives up the current wait at VM teardown. The wait is dropped too: an
     /// operation still pending in libuv may hold the fiber until its callback,

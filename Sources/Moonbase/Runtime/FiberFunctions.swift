@@ -22,6 +22,7 @@ enum FiberFunctions {
         vm.setFunction(internals, "suspend", suspendForWake)
         vm.setFunction(internals, "wake", wake)
         vm.setFunction(internals, "current", current)
+        vm.setFunction(internals, "interruption_caught", interruptionCaught)
         // The handle metatable is filled in by the prelude (methods in Lua).
         vm.makeMetatable(handleMetatable)
         lua.rawSetField(internals, "fiber_metatable")
@@ -29,6 +30,7 @@ enum FiberFunctions {
 
     /// Pushes a new handle for `fiber` (retains it until collected).
     static func pushHandle(_ vm: VM, _ fiber: Fiber, onto lua: LuaState) {
+        fiber.handleCount += 1
         vm.pushBoxed(fiber, handleMetatable, onto: lua)
     }
 
@@ -46,18 +48,16 @@ enum FiberFunctions {
         }
     }
 
-    // lunet.spawn(fn, ...): the new fiber runs before the caller goes on.
+    // lunet.spawn(fn, ...): as Lunet, the new coroutine runs at once up to its
+    // first wait and the caller goes on without suspending (so it works inside
+    // a `require`d module at load time). Lunet gives no handle: the fiber is
+    // detached, and an error in it is reported as soon as it happens.
     static let spawnFirst: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            let n = try start(lua, "lunet.spawn", first: true)
-            if let me = vm.currentFiber {
-                // Step aside once so the new fiber runs now, up to its first wait.
-                me.suspend(on: nil, external: false)
-                vm.makeReady(me, nargs: 0)
-                return vm.yield(lua)
-            }
-            return n
+            try lua.checkType(1, LUA_TFUNCTION, "lunet.spawn", "fn")
+            vm.runFiberNow(from: lua.L, nargs: lua.top - 1)
+            return 0
         }
     }
 
@@ -69,18 +69,33 @@ enum FiberFunctions {
         return 1
     }
 
+    // fiber.interruption_caught: readable once the fiber was joined (Emilua).
+    static let interruptionCaught: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let target = try fiber(lua, VM.from(lua), 1, "fiber.interruption_caught")
+            guard target.joined else {
+                throw LuaError("fiber.interruption_caught: Invalid argument (the fiber was not joined)")
+            }
+            lua.push(target.endedByInterruption)
+            return 1
+        }
+    }
+
     // join(fiber) -> results... (raises the fiber's error); suspending.
     static let join: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             let target = try fiber(lua, vm, 1, "fiber:join")
             let me = try vm.suspendingFiber("fiber:join")
-            if target === me { throw LuaError("fiber:join: a fiber cannot join itself") }
-            if target.detached { throw LuaError("fiber:join: fiber was detached") }
-            if target.outcomeTaken || target.joiner != nil { throw LuaError("fiber:join: fiber was already joined") }
+            if target === me { throw LuaError("fiber:join: Resource deadlock avoided (a fiber cannot join itself)") }
+            if target.detached { throw LuaError("fiber:join: Invalid argument (fiber was detached)") }
+            if target.outcomeTaken || target.joiner != nil {
+                throw LuaError("fiber:join: Invalid argument (fiber was already joined)")
+            }
             if let n = me.takeInterruption(lua) { return n }
             if !target.isAlive {
                 target.outcomeTaken = true
+                target.joined = true
                 let n = vm.pushOutcome(of: target, onto: lua)
                 target.release(vm.L)
                 return n
@@ -95,7 +110,9 @@ enum FiberFunctions {
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             let target = try fiber(lua, vm, 1, "fiber:detach")
-            if target.outcomeTaken || target.joiner != nil { throw LuaError("fiber:detach: fiber was already joined") }
+            if target.outcomeTaken || target.joiner != nil {
+                throw LuaError("fiber:detach: Invalid argument (fiber was already joined)")
+            }
             if target.detached { return 0 }
             target.detached = true
             if !target.isAlive {
@@ -123,6 +140,9 @@ enum FiberFunctions {
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             guard let (fiber, _) = vm.takeBoxed(lua, 1, handleMetatable, as: Fiber.self) else { return 0 }
+            fiber.handleCount -= 1
+            // Another handle (the spawner's) may still join it.
+            if fiber.handleCount > 0 { return 0 }
             if !fiber.detached && !fiber.outcomeTaken {
                 if let report = fiber.pendingReport {
                     vm.reportError("error in fiber \(fiber.id) (never joined)", report)
@@ -192,13 +212,15 @@ enum FiberFunctions {
         }
     }
 
-    // suspend() -> values given to wake(); suspending, interruptible. The
-    // building block of the Lua-written mutex, condition variable and channel.
+    // suspend(kind?) -> values given to wake(); suspending, interruptible. The
+    // building block of the Lua-written mutex, condition variable and channel;
+    // `kind` (a `SuspendKind`) names the wait in deadlock reports.
     static let suspendForWake: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             let me = try vm.suspendingFiber("suspend")
             if let n = me.takeInterruption(lua) { return n }
+            me.suspendKind = Int(lua_tointeger(lua.L, 1))
             me.suspend(on: ManualWait.shared, external: false)
             return vm.yield(lua)
         }
@@ -231,6 +253,7 @@ private final class JoinWait: FiberWait {
     func cancelWait(of fiber: Fiber) {
         if target.joiner === fiber { target.joiner = nil }
     }
+    func describeWait(of fiber: Fiber) -> String { "join (fiber \(target.id))" }
 }
 
 /// The wait of a fiber in `suspend()`: only `wake()` ends it. Interruption
@@ -238,4 +261,7 @@ private final class JoinWait: FiberWait {
 final class ManualWait: FiberWait {
     nonisolated(unsafe) static let shared = ManualWait()
     func cancelWait(of fiber: Fiber) {}
+    /// The numbers the Lua primitives pass to `suspend(kind)`.
+    private static let kinds = [1: "mutex", 2: "condition variable", 3: "channel"]
+    func describeWait(of fiber: Fiber) -> String { ManualWait.kinds[fiber.suspendKind] ?? "suspend()" }
 }

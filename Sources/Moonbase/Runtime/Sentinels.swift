@@ -5,4 +5,7 @@ enum Sentinel {
     /// First value a suspending call returns to mean "raise the second value".
     /// Lets Swift make a resumed fiber raise without calling `lua_error` itself.
     nonisolated(unsafe) static let raise = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
+    /// `json.null` / `mysql.null`: one value for the whole process, so it
+    /// keeps its meaning in a message to another actor.
+    nonisolated(unsafe) static let null = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
 }

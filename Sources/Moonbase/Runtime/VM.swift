@@ -69,6 +69,21 @@ final class VM {
         return fiber
     }
 
+    /// Creates a detached fiber as `spawnFiber` does and runs it at once, up
+    /// to its first wait, without suspending the caller (`lunet.spawn`).
+    func runFiberNow(from: OpaquePointer, nargs: Int32) {
+        worker.assertConfined("VM.runFiberNow")
+        guard let thread = lua_newthread(L) else { fatalError("moonbase: out of memory") }
+        let ref = luaL_ref(L, mb_registryindex())
+        lua_xmove(from, thread, nargs + 1)
+        let fiber = Fiber(vm: self, id: nextFiberID, thread: thread, threadRef: ref)
+        nextFiberID += 1
+        fiber.detached = true
+        fiber.liveIndex = liveFibers.count
+        liveFibers.append(fiber)
+        run(fiber, nargs: nargs)
+    }
+
     private func removeLive(_ fiber: Fiber) {
         let index = fiber.liveIndex
         let last = liveFibers.removeLast()
@@ -97,10 +112,18 @@ final class VM {
         worker.assertConfined("VM.resume")
         readyCount -= 1
         guard !isClosed, fiber.state == .ready else { return }
+        run(fiber, nargs: nargs)
+        endIfStuck()
+    }
+
+    /// Runs `fiber` until it waits or ends. The fiber that was running (if
+    /// any) is current again afterwards: `lunet.spawn` runs one inside another.
+    private func run(_ fiber: Fiber, nargs: Int32) {
+        let previous = currentFiber
         fiber.state = .running
         currentFiber = fiber
         let status = lua_resume(fiber.thread, nargs)
-        currentFiber = nil
+        currentFiber = previous
         switch status {
         case 0:
             fiber.state = .finished
@@ -113,20 +136,51 @@ final class VM {
                 makeReady(fiber, nargs: 0)
             }
         default:
-            fiber.state = .failed
             removeLive(fiber)
-            fiberFailed(fiber)
+            if endedByInterruption(fiber) {
+                // Emilua: an uncaught interruption ends the fiber normally.
+                lua_settop(fiber.thread, 0)
+                fiber.endedByInterruption = true
+                fiber.state = .finished
+                fiberEnded(fiber)
+            } else {
+                fiber.state = .failed
+                fiberFailed(fiber)
+            }
         }
-        endIfStuck()
+    }
+
+    /// The fiber was interrupted and raised the interruption out of its body.
+    private func endedByInterruption(_ fiber: Fiber) -> Bool {
+        guard fiber.interruptRequested, lua_type(fiber.thread, -1) == LUA_TSTRING else { return false }
+        return LuaState(fiber.thread).toString(-1) == "interrupted"
     }
 
     /// Ends the VM when nothing can ever resume its remaining fibers (if any):
     /// none is ready, none waits on I/O or timers, and no message can arrive
-    /// for a fiber waiting in `inbox:receive`.
+    /// for a fiber waiting in `inbox:receive`. Fibers left waiting on each
+    /// other (mutex, condition variable, channel, join) are a deadlock: reported,
+    /// and the VM counts as failed.
     func endIfStuck() {
-        guard !isClosed, readyCount == 0, externalWaits == 0 else { return }
+        guard !isClosed, currentFiber == nil, readyCount == 0, externalWaits == 0 else { return }
         if attachment?.mayWakeFiber == true { return }
+        if let report = deadlockReport() {
+            runtime.writeError(report)
+            mainFailed = true
+            endReason = endReason ?? report
+        }
         end()
+    }
+
+    /// The report of the fibers waiting forever, if any wait is a deadlock.
+    private func deadlockReport() -> String? {
+        let stuck = liveFibers.compactMap { f in f.currentWait.map { (f, $0) } }.sorted { $0.0.id < $1.0.id }
+        guard stuck.contains(where: { $0.1.isDeadlockWhenStuck }) else { return nil }
+        var text = "moonbase: deadlock: \(stuck.count) fiber\(stuck.count == 1 ? "" : "s") waiting forever\n"
+        for (fiber, wait) in stuck {
+            text += "  fiber \(fiber.id)\(fiber.isMain ? " (main)" : ""): \(wait.describeWait(of: fiber))\n"
+        }
+        return text
     }
 
     private func fiberEnded(_ fiber: Fiber) {
@@ -168,6 +222,7 @@ final class VM {
     /// Moves the finished fiber's results (or its error, raised) to `joiner`.
     private func deliverOutcome(of fiber: Fiber, to joiner: Fiber) {
         fiber.outcomeTaken = true
+        fiber.joined = true
         let L = self.L
         joiner.wakeNow { lua in pushOutcome(of: fiber, onto: lua) }
         fiber.release(L)

@@ -32,7 +32,7 @@ function Channel:send(value)
   end
   local waiter = { fiber = current(), value = value }
   push(self.senders, waiter)
-  local a, b = suspend()
+  local a, b = suspend(3)  -- 3: a channel wait (deadlock reports)
   if a == RAISE then waiter.cancelled = true; error(b, 0) end
   if a then return true end
   return nil, 'closed'
@@ -61,7 +61,7 @@ function Channel:receive()
   if self.closed then return nil, 'closed' end
   local waiter = { fiber = current() }
   push(self.receivers, waiter)
-  local a, b = suspend()
+  local a, b = suspend(3)  -- 3: a channel wait (deadlock reports)
   if a == RAISE then waiter.cancelled = true; error(b, 0) end
   if a then return b end
   return nil, 'closed'

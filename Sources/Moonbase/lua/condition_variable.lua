@@ -9,12 +9,15 @@ function CV:wait(mutex)
   if type(mutex) ~= 'table' or type(mutex.unlock) ~= 'function' then
     error("condition_variable:wait: bad argument #1 'mutex' (mutex expected, got " .. type(mutex) .. ")", 2)
   end
+  if mutex.locked == false then
+    error("condition_variable:wait: Operation not permitted (the mutex is not locked)", 2)
+  end
   local waiter = { fiber = current() }
   local q = self.waiters
   q.last = q.last + 1
   q[q.last] = waiter
   mutex:unlock()
-  local a, b = suspend()
+  local a, b = suspend(2)  -- 2: a condition variable wait (deadlock reports)
   if a == RAISE then waiter.cancelled = true end
   disable()
   mutex:lock()

@@ -1,4 +1,5 @@
 -- require 'json': encode/decode (see Modules/JSON.swift for why it is Lua).
+local raw = ...
 local type, pairs, ipairs, tostring, tonumber = type, pairs, ipairs, tostring, tonumber
 local error, pcall, setmetatable, getmetatable = error, pcall, setmetatable, getmetatable
 local format, byte, char, sub, find, gsub = string.format, string.byte, string.char, string.sub, string.find, string.gsub
@@ -10,7 +11,8 @@ local M = { null = null }
 
 -- Marks a table as a JSON array, so that an empty one encodes as [] (an empty
 -- table without the mark is {}). Decoded arrays carry the mark.
-local array_mt = { __metatable = 'json array' }
+-- (The runtime makes the mark: messages between actors carry it.)
+local array_mt = raw.array_metatable()
 function M.array(t)
   if t == nil then t = {} end
   if type(t) ~= 'table' then

@@ -3,7 +3,8 @@ local socket = require 'socket'
 local M = {}
 local function is_path(h) return type(h) == 'string' and h:find('/', 1, true) ~= nil end
 function M.listen(proto, host, port, opts)
-  if proto == 'unix' then return socket.listen('unix', host, port) end
+  -- Lunet passes a port for Unix sockets too (ignored); a table there is our options.
+  if proto == 'unix' then return socket.listen('unix', host, type(port) == 'table' and port or opts) end
   if is_path(host) then return socket.listen('unix', host, opts) end
   return socket.listen(proto, host, port, opts)
 end
@@ -11,21 +12,36 @@ function M.connect(host, port)
   if is_path(host) then return socket.connect('unix', host) end
   return socket.connect(host, port)
 end
+-- Lunet's texts: a handle closed here is "socket closed" / "listener closed";
+-- the peer's end of stream is nil, nil.
+local closed_here = setmetatable({}, { __mode = 'k' })
 function M.read(conn)
+  if closed_here[conn] then return nil, 'socket closed' end
   local data, err = socket.read(conn)
-  if data == nil and err == 'closed' then return nil, nil end
+  if data == nil and err == 'closed' then
+    if closed_here[conn] then return nil, 'socket closed' end
+    return nil, nil
+  end
   return data, err
 end
+function M.accept(l)
+  if tostring(l) == 'socket.conn' then return nil, 'not a listening socket' end
+  if closed_here[l] then return nil, 'listener closed' end
+  local c, err = socket.accept(l)
+  if c == nil and err == 'closed' then return nil, 'listener closed' end
+  return c, err
+end
 function M.write(conn, data)
+  if closed_here[conn] then return 'socket closed' end
   local ok, err = socket.write(conn, data)
   if ok then return nil end
   return err
 end
 function M.close(h)
+  if type(h) == 'userdata' then closed_here[h] = true end
   socket.close(h)
   return nil
 end
-M.accept = socket.accept
 M.getpeername = socket.getpeername
 M.getsockname = socket.getsockname
 M.set_nodelay = socket.setnodelay

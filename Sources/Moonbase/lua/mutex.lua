@@ -10,7 +10,7 @@ function Mutex:lock()
   local q = self.waiters
   q.last = q.last + 1
   q[q.last] = waiter
-  local a, b = suspend()
+  local a, b = suspend(1)  -- 1: a mutex wait (deadlock reports)
   if a == RAISE then waiter.cancelled = true; error(b, 0) end
   -- woken by unlock: the lock was handed over to us
 end
@@ -24,7 +24,7 @@ end
 
 function Mutex:unlock()
   if getmetatable(self) ~= Mutex then error("mutex:unlock: bad self (mutex expected)", 2) end
-  if not self.locked then error("mutex:unlock: mutex is not locked", 2) end
+  if not self.locked then error("mutex:unlock: Operation not permitted (mutex is not locked)", 2) end
   local q = self.waiters
   while q.first <= q.last do
     local w = q[q.first]

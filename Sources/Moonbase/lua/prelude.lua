@@ -6,9 +6,11 @@ local RAISE, SUSPEND = rt.RAISE, rt.SUSPEND
 local error, select, type, setmetatable = error, select, type, setmetatable
 
 -- A suspending Swift call returns RAISE, err to make its caller raise err.
-local function resumed(a, ...)
-  if a == RAISE then error((...), 0) end
-  return a, ...
+-- (Returns exactly what it was given: a call woken with no values returns none.)
+local function resumed(...)
+  local a, b = ...
+  if a == RAISE then error(b, 0) end
+  return ...
 end
 local function suspending(f)
   return function(...) return resumed(f(...)) end
@@ -17,7 +19,13 @@ rt.resumed, rt.suspending = resumed, suspending
 
 -- Fibers.
 local fiber_mt = rt.fiber_metatable
-fiber_mt.__index = { join = suspending(rt.join), detach = rt.detach, interrupt = rt.interrupt }
+local fiber_methods = { join = suspending(rt.join), detach = rt.detach, interrupt = rt.interrupt }
+local interruption_caught = rt.interruption_caught
+fiber_mt.__index = function(f, k)
+  local m = fiber_methods[k]
+  if m ~= nil then return m end
+  if k == 'interruption_caught' then return interruption_caught(f) end
+end
 fiber_mt.__gc = rt.fiber_gc
 fiber_mt.__tostring = rt.fiber_tostring
 fiber_mt.__eq = function(a, b) return rt.fiber_tostring(a) == rt.fiber_tostring(b) end

@@ -3,7 +3,7 @@ import CMariaDB
 /// `mysql.null` (SQL NULL in rows and parameters) and `mysql.escape`.
 extension MySQLModule {
     /// `mysql.null`: a light userdata no other value can equal.
-    nonisolated(unsafe) static let null = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
+    static var null: UnsafeRawPointer { Sentinel.null }
 
     static let nullValue: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
