@@ -106,7 +106,9 @@ end
 function Pool:release(conn, broken)
   if not self.busy[conn] then error('mysql_pool:release: connection not acquired from this pool', 2) end
   self.busy[conn] = nil
-  if broken or self.closed then
+  -- escape answers nil on a connection already closed (a timeout, an interrupt):
+  -- never handed out again
+  if broken or self.closed or not conn:escape('') then
     conn:close()
   else
     self.idle[#self.idle + 1] = { conn = conn, since = time.monotonic() }
@@ -173,9 +175,9 @@ local function restore_nulls(rows, nulls)
 end
 
 -- Client-side errors (2000-2999: lost connection, server gone, ...) and
--- "closed" leave the connection unusable: the pool replaces it.
+-- "closed" or "timeout" leave the connection unusable: the pool replaces it.
 local function broken_error(err)
-  return err == 'closed' or (type(err) == 'string' and err:match('^2%d%d%d:') ~= nil)
+  return err == 'closed' or err == 'timeout' or (type(err) == 'string' and err:match('^2%d%d%d:') ~= nil)
 end
 
 local function run_statement(conn, op, sql, params)

@@ -17,4 +17,5 @@ function M.query_params(conn, sql, ...) return strip(mysql.query(conn, sql, ...)
 function M.exec_params(conn, sql, ...) return mysql.exec(conn, sql, ...) end
 function M.close(conn) mysql.close(conn); return nil end
 M.escape = mysql.escape
+M.settimeout = mysql.settimeout
 return M

@@ -5,8 +5,9 @@ local raw, rt = ...
 local mutex = require('mutex')
 local suspending = rt.suspending
 local r_open, r_query, r_execute = suspending(raw.open), suspending(raw.query), suspending(raw.execute)
-local r_close, r_escape = raw.close, raw.escape
+local r_close, r_escape, r_settimeout = raw.close, raw.escape, raw.settimeout
 local type, select, pcall, error, setmetatable, getmetatable = type, select, pcall, error, setmetatable, getmetatable
+local tostring, floor = tostring, math.floor
 local null = raw.null()
 local M = { null = null }
 local conn_mt = { __metatable = 'mysql connection' }
@@ -29,7 +30,7 @@ local function finish(m, ok, ...)
   if not ok then error((...), 0) end
   return ...
 end
-local function run(conn, sql, ...)
+local function run(name, conn, sql, ...)
   local m = locks[conn]
   if not m then m = mutex.new(); locks[conn] = m end
   local n = select('#', ...)
@@ -41,6 +42,11 @@ local function run(conn, sql, ...)
   if n == 1 and type(params[1]) == 'table' then
     params = params[1]
     n = params.n or #params
+    -- n reaches C (the count of bound buffers): the protocol allows 65535
+    if type(n) ~= 'number' or n ~= floor(n) or n < 0 or n > 65535 then
+      error(('mysql.%s: bad argument #3 \'params.n\' (integer from 0 to 65535 expected, got %s)')
+        :format(name, type(n) == 'number' and tostring(n) or type(n)), 3)
+    end
   end
   m:lock()
   return finish(m, pcall(r_execute, conn, sql, params, n))
@@ -55,7 +61,7 @@ end
 
 function M.query(conn, sql, ...)
   check(conn, sql, 'query')
-  local r, rows = run(conn, sql, ...)
+  local r, rows = run('query', conn, sql, ...)
   if r == nil then return nil, rows end
   if rows then return r end
   return {}
@@ -63,7 +69,7 @@ end
 
 function M.exec(conn, sql, ...)
   check(conn, sql, 'exec')
-  local r, rows = run(conn, sql, ...)
+  local r, rows = run('exec', conn, sql, ...)
   if r == nil then return nil, rows end
   if rows then return { affected_rows = #r, last_insert_id = 0 } end
   return r
@@ -76,10 +82,16 @@ function M.close(conn)
   return r_close(conn)
 end
 
+-- The limit on each later query as a whole, in seconds (nil: none); past it
+-- the query returns nil, "timeout" and the connection is closed.
+function M.settimeout(conn, seconds)
+  return r_settimeout(conn, seconds)
+end
+
 function M.escape(conn, s)
   check(conn, s, 'escape')
   return r_escape(conn, s)
 end
 
-conn_mt.__index = { query = M.query, exec = M.exec, close = M.close, escape = M.escape }
+conn_mt.__index = { query = M.query, exec = M.exec, close = M.close, escape = M.escape, settimeout = M.settimeout }
 return M

@@ -22,6 +22,9 @@ final class MySQLConn: FiberWait, VMResource {
     let loop: UnsafeMutablePointer<uv_loop_t>
     private(set) var mysql: UnsafeMutablePointer<MYSQL>?
     private var poll: UVHandle<uv_poll_t>?
+    /// Connector/C's socket as last seen, and the duplicate of it the poll
+    /// watches (-1: none, the poll watches `socketFD` itself).
+    private var socketFD: Int32 = -1
     private var pollFD: Int32 = -1
     /// Events the poll handle watches now (0: stopped). The poll is left
     /// watching between steps and operations when the next wait is the same
@@ -29,6 +32,12 @@ final class MySQLConn: FiberWait, VMResource {
     /// runs stops it.
     private var pollEvents: Int32 = 0
     private var timer: UVHandle<uv_timer_t>?
+    /// Limits on waiting for the server, and the timer that enforces them
+    /// (made at the first operation with a limit).
+    var timeouts: MySQLTimeouts
+    private var watchdog: UVHandle<uv_timer_t>?
+    /// Loop time (ms) by which the operation in flight must be over.
+    private var deadline: UInt64?
     /// The operation in flight, advanced by the poll and timer callbacks.
     private var operation: MySQLOperation?
     /// The result of the operation in flight, set by it.
@@ -45,10 +54,11 @@ final class MySQLConn: FiberWait, VMResource {
     /// Prepared statements by SQL text, reused by later calls with the same text.
     var statements = MySQLStatementCache()
 
-    init(vm: VM, mysql: UnsafeMutablePointer<MYSQL>) {
+    init(vm: VM, mysql: UnsafeMutablePointer<MYSQL>, timeouts: MySQLTimeouts) {
         self.vm = vm
         self.loop = vm.worker.loop
         self.mysql = mysql
+        self.timeouts = timeouts
         vm.register(self)
     }
 
@@ -62,9 +72,14 @@ final class MySQLConn: FiberWait, VMResource {
     func begin(_ lua: LuaState, _ vm: VM, fiber: Fiber, operation: MySQLOperation) -> Int32 {
         keepAlive = self
         self.operation = operation
+        if let limit = connected ? timeouts.query : timeouts.connect {
+            uv_update_time(loop)
+            deadline = uv_now(loop) + limit
+        }
         let status = operation.step(self, 0)
         if status == 0 {
             self.operation = nil
+            deadline = nil
             let result = outcome
             outcome = nil
             let n = result.map { $0.push(lua, connection: self) } ?? lua.pushFailure("closed")
@@ -82,6 +97,8 @@ final class MySQLConn: FiberWait, VMResource {
         let status = operation.step(self, events)
         if status != 0 { wait(status); return }
         self.operation = nil
+        deadline = nil
+        if let watchdog { uv_timer_stop(watchdog.pointer) }
         if closing { closed(); return }
         finish()
     }
@@ -108,19 +125,43 @@ final class MySQLConn: FiberWait, VMResource {
         if status & MYSQL_WAIT_TIMEOUT != 0 {
             uv_timer_start(timerHandle().pointer, mysqlTimerCallback, UInt64(mysql_get_timeout_value_ms(m)), 0)
         }
+        // Closing is not limited: its socket is shut down, or the server idle.
+        guard !closing, deadline != nil || timeouts.limitsWaits else { return }
+        // The loop's cached time lags after a long callback: a timer from it would fire early.
+        uv_update_time(loop)
+        if let limit = timeouts.nextLimit(now: uv_now(loop), deadline: deadline, connected: connected, status: status) {
+            uv_timer_start(watchdogHandle().pointer, mysqlWatchdogCallback, limit, 0)
+        }
     }
 
     /// The poll handle on `fd`, made at the first wait (again if the socket changed).
     private func pollHandle(socket fd: Int32) -> UVHandle<uv_poll_t> {
-        if let poll, pollFD == fd { return poll }
-        poll?.close()
+        if let poll, socketFD == fd { return poll }
+        closePoll()
+        // Connector/C closes its socket itself (on errors) while the poll still
+        // watches it, and a closed fd cannot be taken out of epoll: a forked
+        // child's copy of it keeps reporting (libuv spins), and its number is
+        // reused by the next socket. So the poll watches a duplicate, closed
+        // after the poll; and children do not inherit the connection.
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let duplicate = fcntl(fd, F_DUPFD_CLOEXEC, 0)
         let p = UVHandle<uv_poll_t>()
-        uv_poll_init_socket(loop, p.pointer, fd)
+        uv_poll_init_socket(loop, p.pointer, duplicate >= 0 ? duplicate : fd)
         p.setOwner(self)
         poll = p
-        pollFD = fd
+        socketFD = fd
+        pollFD = duplicate
         pollEvents = 0
         return p
+    }
+
+    private func closePoll() {
+        poll?.close()  // stops watching at once: the duplicate can go now
+        poll = nil
+        if pollFD >= 0 { close(pollFD) }
+        pollFD = -1
+        socketFD = -1
+        pollEvents = 0
     }
 
     /// The timer handle, made at the first wait with a timeout.
@@ -130,6 +171,16 @@ final class MySQLConn: FiberWait, VMResource {
         uv_timer_init(loop, t.pointer)
         t.setOwner(self)
         timer = t
+        return t
+    }
+
+    /// The watchdog timer, made at the first wait with a limit.
+    private func watchdogHandle() -> UVHandle<uv_timer_t> {
+        if let watchdog { return watchdog }
+        let t = UVHandle<uv_timer_t>()
+        uv_timer_init(loop, t.pointer)
+        t.setOwner(self)
+        watchdog = t
         return t
     }
 
@@ -155,6 +206,13 @@ final class MySQLConn: FiberWait, VMResource {
     fileprivate func timedOut() {
         stopPoll()
         drive(MYSQL_WAIT_TIMEOUT)
+    }
+
+    /// A limit passed: the waiting fiber gets `nil, "timeout"` and the
+    /// connection closes (the server's reply, if it ever comes, is unwanted).
+    fileprivate func watchdogFired() {
+        guard operation != nil, !closing else { return }
+        abandon(wakeWith: "timeout")
     }
 
     /// The operation is over: hand its outcome to the waiting fiber.
@@ -194,10 +252,15 @@ final class MySQLConn: FiberWait, VMResource {
     /// down so that it fails soon). `wakeWaiter`: the fiber waiting on that
     /// operation gets `nil, "closed"` (not when it is being interrupted).
     func closeAsync(wakeWaiter: Bool) {
+        abandon(wakeWith: wakeWaiter ? "closed" : nil)
+    }
+
+    /// `closeAsync`, waking the waiting fiber with `nil, message` (nobody when nil).
+    private func abandon(wakeWith message: String?) {
         guard !closeRequested else { return }
         closeRequested = true
         if operation != nil {
-            if wakeWaiter { waiting.wake { lua in lua.pushFailure("closed") } } else { waiting.clear() }
+            if let message { waiting.wake { lua in lua.pushFailure(message) } } else { waiting.clear() }
             if let m = mysql {
                 let fd = mysql_get_socket(m)
                 if fd >= 0 { shutdown(fd, Int32(SHUT_RDWR)) }
@@ -233,10 +296,11 @@ final class MySQLConn: FiberWait, VMResource {
         statements.closeAll()
         mysql = nil
         connected = false
-        poll?.close()
+        closePoll()
         timer?.close()
-        poll = nil
+        watchdog?.close()
         timer = nil
+        watchdog = nil
         vm?.unregister(self)
         keepAlive = nil
     }
@@ -264,4 +328,8 @@ private let mysqlPollCallback: uv_poll_cb = { handle, status, events in
 
 private let mysqlTimerCallback: uv_timer_cb = { handle in
     UVHandle.owner(of: handle, as: MySQLConn.self)?.timedOut()
+}
+
+private let mysqlWatchdogCallback: uv_timer_cb = { handle in
+    UVHandle.owner(of: handle, as: MySQLConn.self)?.watchdogFired()
 }

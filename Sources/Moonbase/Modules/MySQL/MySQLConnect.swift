@@ -1,28 +1,34 @@
 import CLuaJIT
 import CMariaDB
 
-/// The options of `mysql.open(opts)`, read from the table at index 1.
+/// The options of `mysql.open(opts)`, read from the table at index 1. A bad
+/// value raises `mysql.open: bad argument #1 'options.NAME' (...)`.
 struct MySQLConnectOptions {
-    var host: String
+    /// nil with a Unix socket: Connector/C uses a socket only for host
+    /// "localhost" or none, and would otherwise connect over TCP.
+    var host: String?
     var socket: String?
-    var port: Double
+    var port: UInt32
     var user: String
     var password: String?
     var database: String?
     var charset: String
-    var connectTimeout: Double?
+    var timeouts = MySQLTimeouts()
     var multiStatements: Bool
 
     init(_ lua: LuaState) throws(LuaError) {
-        host = try Self.string(lua, "host") ?? "127.0.0.1"
+        host = try Self.string(lua, "host")
         socket = try Self.string(lua, "unix_socket")
-        if host.contains("/") { socket = host; host = "localhost" }
-        port = try Self.number(lua, "port") ?? 3306
+        if let h = host, h.contains("/") { socket = h }  // a path as host: a socket (as Lunet)
+        if socket != nil { host = nil } else if host == nil { host = "127.0.0.1" }
+        port = try Self.port(lua)
         user = try Self.string(lua, "user") ?? "root"
         password = try Self.string(lua, "password")
         database = try Self.string(lua, "database")
         charset = try Self.string(lua, "charset") ?? "utf8mb4"
-        connectTimeout = try Self.number(lua, "connect_timeout")
+        timeouts.connect = try Self.seconds(lua, "connect_timeout")
+        timeouts.read = try Self.seconds(lua, "read_timeout")
+        timeouts.write = try Self.seconds(lua, "write_timeout")
         lua.rawGetField(1, "multi_statements")
         multiStatements = lua.toBoolean(-1)
         lua.pop()
@@ -30,35 +36,43 @@ struct MySQLConnectOptions {
 
     /// Reads `opts[key]` as a string (or nil).
     private static func string(_ lua: LuaState, _ key: String) throws(LuaError) -> String? {
-        lua.rawGetField(1, key)
-        defer { lua.pop() }
-        if lua.isNoneOrNil(-1) { return nil }
-        guard let s = lua.toString(-1) else {
-            throw LuaError("mysql.open: option '\(key)' (string expected, got \(lua.typeName(at: -1)))")
+        try lua.field(1, key) { i throws(LuaError) -> String? in
+            if lua.isNoneOrNil(i) { return nil }
+            guard lua.type(at: i) == LUA_TSTRING, let s = lua.toString(i) else {
+                throw .badArgument("mysql.open", 1, "options.\(key)", expected: "string", got: lua.typeName(at: i))
+            }
+            return s
         }
-        return s
     }
 
-    private static func number(_ lua: LuaState, _ key: String) throws(LuaError) -> Double? {
-        lua.rawGetField(1, key)
-        defer { lua.pop() }
-        if lua.isNoneOrNil(-1) { return nil }
-        guard lua.type(at: -1) == LUA_TNUMBER else {
-            throw LuaError("mysql.open: option '\(key)' (number expected, got \(lua.typeName(at: -1)))")
+    /// Reads `opts[key]` as seconds (or nil), in milliseconds.
+    private static func seconds(_ lua: LuaState, _ key: String) throws(LuaError) -> UInt64? {
+        try lua.field(1, key) { i throws(LuaError) -> UInt64? in
+            try MySQLTimeouts.milliseconds(lua, i, "mysql.open", argument: 1, "options.\(key)")
         }
-        return lua.toNumber(-1)
+    }
+
+    /// `opts.port`: an integer 0...65535 (0: the default port, 3306).
+    private static func port(_ lua: LuaState) throws(LuaError) -> UInt32 {
+        try lua.field(1, "port") { i throws(LuaError) -> UInt32? in
+            if lua.isNoneOrNil(i) { return 3306 }
+            let isNumber = lua.type(at: i) == LUA_TNUMBER
+            let n = isNumber ? lua.toNumber(i) : .nan
+            guard n == n.rounded(), n >= 0, n <= 65535 else {  // NaN fails the first
+                throw .badArgument("mysql.open", 1, "options.port", expected: "integer from 0 to 65535",
+                                   got: isNumber ? MySQLTimeouts.describe(n) : lua.typeName(at: i))
+            }
+            return UInt32(n)
+        } ?? 3306
     }
 
     /// A handle in non-blocking mode with the options that precede connecting;
-    /// nil when out of memory.
+    /// nil when out of memory. (No Connector/C timeouts: whole seconds only;
+    /// the connection's watchdog enforces `timeouts` to the millisecond.)
     func makeHandle() -> UnsafeMutablePointer<MYSQL>? {
         guard let m = mysql_init(nil) else { return nil }
         mysql_options(m, MYSQL_OPT_NONBLOCK, nil)
         mysql_options(m, MYSQL_SET_CHARSET_NAME, charset)
-        if let t = connectTimeout {
-            var secs = UInt32(max(1, min(t.rounded(.up), 86400)))
-            mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &secs)
-        }
         return m
     }
 }
@@ -74,7 +88,7 @@ final class MySQLConnect: MySQLOperation {
 
     init(_ options: MySQLConnectOptions) {
         strings = CStrings([options.host, options.user, options.password, options.database, options.socket])
-        port = UInt32(options.port)
+        port = options.port
         flags = UInt(options.multiStatements ? CLIENT_MULTI_STATEMENTS : 0)
     }
 

@@ -10,7 +10,8 @@ import CLuaJIT
 /// (`?` parameters), and shapes the results.
 ///
 /// The folder: this file (the Lua functions), `MySQLConn` (a connection and its
-/// poll/timer driving), `MySQLConnect` (open options, connecting),
+/// poll/timer driving), `MySQLTimeouts` (the limits its watchdog timer
+/// enforces), `MySQLConnect` (open options, connecting),
 /// `MySQLTextQuery`, `MySQLPreparedStatement` with `MySQLParamBinds`,
 /// `MySQLResultBinds` and `MySQLStatementCache`, `MySQLOutcome` and `MySQLValue`
 /// (results to Lua), `MySQLEscapeAndNull`, `MySQLOwnedMemory` (buffers MariaDB
@@ -23,6 +24,7 @@ enum MySQLModule {
         ("query", query),
         ("execute", execute),
         ("close", close),
+        ("settimeout", settimeout),
         ("escape", escape),
         ("gc", collect),
         ("null", nullValue),
@@ -59,7 +61,7 @@ enum MySQLModule {
             let fiber = try vm.suspendingFiber("mysql.open")
             if let n = fiber.takeInterruption(lua) { return n }
             guard let m = options.makeHandle() else { return lua.pushFailure("2008: out of memory") }
-            let conn = MySQLConn(vm: vm, mysql: m)
+            let conn = MySQLConn(vm: vm, mysql: m, timeouts: options.timeouts)
             return conn.begin(lua, vm, fiber: fiber, operation: MySQLConnect(options))
         }
     }
@@ -86,7 +88,11 @@ enum MySQLModule {
             let sql = try lua.checkBytes(2, "mysql.query", "sql")
             try lua.checkType(3, LUA_TTABLE, "mysql.query", "params")
             let n = try lua.checkInteger(4, "mysql.query", "n")
-            let params = try MySQLParamBinds(lua, table: 3, count: max(0, n))
+            // The protocol's limit; the Lua half checks a user's `params.n` first.
+            guard n >= 0, n <= 65535 else {
+                throw .badArgument("mysql.query", 3, "params.n", expected: "integer from 0 to 65535", got: "\(n)")
+            }
+            let params = try MySQLParamBinds(lua, table: 3, count: n)
             let fiber = try vm.suspendingFiber("mysql.query")
             if let r = fiber.takeInterruption(lua) { return r }
             guard let c, c.usable else { return lua.pushFailure("closed") }
@@ -99,6 +105,20 @@ enum MySQLModule {
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             try conn(lua, vm, 1, "mysql.close")?.closeAsync(wakeWaiter: true)
+            lua.push(true)
+            return 1
+        }
+    }
+
+    // settimeout(conn, seconds | nil) -> true | nil, "closed": the limit on each
+    // later query as a whole (nil: none).
+    static let settimeout: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            let c = try conn(lua, vm, 1, "mysql.settimeout")
+            let limit = try MySQLTimeouts.milliseconds(lua, 2, "mysql.settimeout", argument: 2, "seconds")
+            guard let c, c.usable else { return lua.pushFailure("closed") }
+            c.timeouts.query = limit
             lua.push(true)
             return 1
         }

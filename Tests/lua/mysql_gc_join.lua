@@ -1,0 +1,25 @@
+-- A fiber waiting on a mysql query stays joinable after garbage collections
+-- (issue 13 item 1: a wait must not let the runtime forget the fiber's handle).
+local H = require('helpers.mysql')
+local time = require('time')
+local conn = H.connect()
+local f = spawn(function()
+  return conn:query('SELECT SLEEP(0.3) AS s, 42 AS x')[1].x, 'done'
+end)
+time.sleep(0.05)
+collectgarbage()
+collectgarbage()
+print('joined:', f:join())
+-- a fiber queued behind another on the same connection (waiting on its mutex)
+local first = spawn(function() return conn:query('SELECT SLEEP(0.2) AS s')[1].s end)
+local second = spawn(function() return conn:query('SELECT 7 AS x')[1].x end)
+time.sleep(0.05)
+collectgarbage()
+collectgarbage()
+print('queued joined:', first:join(), second:join())
+-- opening a connection
+local opener = spawn(function() local c = H.connect(); local x = c:query('SELECT 1 AS x')[1].x; c:close(); return x end)
+collectgarbage()
+collectgarbage()
+print('open joined:', opener:join())
+conn:close()
