@@ -114,6 +114,8 @@ enum ActorsModule {
     static let tryReceive: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
+            // A suspension point even with a message queued (forbid_suspend).
+            if let me = vm.currentFiber, me.suspendForbidden != 0 { throw VM.suspensionForbidden("inbox:receive") }
             switch vm.mailbox.take() {
             case .message(let m):
                 lua.push(true)

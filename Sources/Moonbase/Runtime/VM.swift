@@ -132,7 +132,8 @@ final class VM {
         case LUA_YIELD:
             lua_settop(fiber.thread, 0)
             if fiber.state == .running {
-                // A bare coroutine.yield() at a fiber's top level: let others run.
+                // A yield that is no wait (the prelude's coroutine.yield raises
+                // at fiber level; a raw one could still come from C): let others run.
                 makeReady(fiber, nargs: 0)
             }
         default:
@@ -185,6 +186,7 @@ final class VM {
 
     private func fiberEnded(_ fiber: Fiber) {
         fiber.closeTimer()
+        fiber.dropLocal(L)
         if let joiner = fiber.joiner {
             fiber.joiner = nil
             deliverOutcome(of: fiber, to: joiner)
@@ -202,6 +204,7 @@ final class VM {
         let report = traceback(of: fiber.thread)
         lua_settop(fiber.thread, 0)
         fiber.closeTimer()
+        fiber.dropLocal(L)
         if fiber.isMain {
             reportError("error in \(context == "main" ? "main" : "actor") fiber", report)
             mainFailed = true
@@ -264,11 +267,25 @@ final class VM {
 
     /// The fiber a suspending call made on `lua` belongs to, or an error when
     /// the call cannot suspend (outside any fiber).
+    /// The one check of `this_fiber.forbid_suspend()` for every suspending call.
+    @inline(__always)
     func suspendingFiber(_ function: String) throws(LuaError) -> Fiber {
+        let fiber = try runningFiber(function)
+        if fiber.suspendForbidden != 0 { throw VM.suspensionForbidden(function) }
+        return fiber
+    }
+
+    /// The fiber running a call that needs one but does not suspend.
+    @inline(__always)
+    func runningFiber(_ function: String) throws(LuaError) -> Fiber {
         guard let fiber = currentFiber else {
             throw LuaError("\(function): cannot suspend outside a fiber")
         }
         return fiber
+    }
+
+    static func suspensionForbidden(_ function: String) -> LuaError {
+        LuaError("\(function): Operation not permitted (suspension is forbidden: this_fiber.forbid_suspend)")
     }
 
     /// Pushes RAISE and `message`: a suspending call's Lua wrapper raises it.
