@@ -138,10 +138,11 @@ final class VM {
             }
         default:
             removeLive(fiber)
-            if endedByInterruption(fiber) {
+            let interrupted = endedByInterruption(fiber)
+            if interrupted || endedWithoutSenders(fiber) {
                 // Emilua: an uncaught interruption ends the fiber normally.
                 lua_settop(fiber.thread, 0)
-                fiber.endedByInterruption = true
+                fiber.endedByInterruption = interrupted
                 fiber.state = .finished
                 fiberEnded(fiber)
             } else {
@@ -156,6 +157,15 @@ final class VM {
         guard fiber.interruptRequested, lua_type(fiber.thread, -1) == LUA_TSTRING else { return false }
         return LuaState(fiber.thread).toString(-1) == "interrupted"
     }
+
+    /// A worker actor's main fiber raised `inbox:receive`'s "no address
+    /// left" out of its body: the usual end of a server actor whose clients
+    /// are gone, not a failure (a deliberate difference from Emilua).
+    private func endedWithoutSenders(_ fiber: Fiber) -> Bool {
+        guard fiber.isMain, context != "main", lua_type(fiber.thread, -1) == LUA_TSTRING else { return false }
+        return LuaState(fiber.thread).toString(-1)?.hasSuffix(VM.noSendersMessage) == true
+    }
+    static let noSendersMessage = "Broadcast the address before attempting to receive on it"
 
     /// Ends the VM when nothing can ever resume its remaining fibers (if any):
     /// none is ready, none waits on I/O or timers, and no message can arrive
