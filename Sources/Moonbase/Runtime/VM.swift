@@ -27,6 +27,8 @@ final class VM {
     private(set) var mainFiber: Fiber?
     /// Resources to release when the VM ends (timers, sockets, files, ...).
     private var resources: [ObjectIdentifier: VMResource] = [:]
+    /// Called once when the VM ends, the Lua state still open (a last look at its globals).
+    var beforeClose: ((VM) -> Void)?
     /// Called once when the VM ends; `failed` is true if its main fiber raised.
     var onEnd: ((VM, _ failed: Bool, _ reason: String?) -> Void)?
     private var endReason: String?
@@ -332,6 +334,8 @@ final class VM {
         }
         for resource in resources.values { resource.release() }
         resources.removeAll()
+        beforeClose?(self)
+        beforeClose = nil
         lua_close(L)
         for fiber in liveFibers { fiber.joiner = nil }
         liveFibers.removeAll()
