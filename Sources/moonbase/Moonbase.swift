@@ -57,6 +57,7 @@ enum Main {
         do {
             var command = try MoonbaseCommand.parseAsRoot()
             try command.run()
+            Runtime.flushOutput()
             exit(0)
         } catch {
             let code = MoonbaseCommand.exitCode(for: error)
@@ -64,11 +65,12 @@ enum Main {
                 MoonbaseCommand.exit(withError: error)
             }
             if error is ExitCode {
-                fflush(nil)
+                Runtime.flushOutput()
                 exit(code.rawValue)
             }
             // Usage errors: ArgumentParser's message, then status 2.
             Runtime.writeError(MoonbaseCommand.fullMessage(for: error) + "\n")
+            Runtime.flushOutput()
             exit(2)
         }
     }

@@ -53,7 +53,7 @@ public final class Runtime: @unchecked Sendable {
         }
         for worker in workers { worker.start() }
         for worker in workers { worker.join() }
-        fflush(nil)
+        Runtime.flushOutput()
         return status.load(ordering: .sequentiallyConsistent)
     }
 
@@ -108,17 +108,14 @@ public final class Runtime: @unchecked Sendable {
     /// Writes to stderr in one call, so reports from several threads do not interleave.
     func writeError(_ text: String) { Runtime.writeError(text) }
 
-    /// Writes to stderr with write(2) in one call per chunk (no stdio buffer).
-    public static func writeError(_ text: String) {
-        var text = text
-        text.withUTF8 { buf in
-            var rest = UnsafeRawBufferPointer(buf)
-            while !rest.isEmpty {
-                let n = write(2, rest.baseAddress, rest.count)
-                if n < 0 { if errno == EINTR { continue } else { return } }
-                rest = UnsafeRawBufferPointer(rebasing: rest[n...])
-            }
-        }
+    /// Queues `text` for stderr (`ErrorLog`): never blocks the caller's loop.
+    public static func writeError(_ text: String) { ErrorLog.shared.write(text) }
+
+    /// Before the process exits: stdout flushed, queued reports written
+    /// (waiting at most a second for a stderr nobody reads).
+    public static func flushOutput() {
+        mb_flush_stdout()
+        ErrorLog.shared.flush(within: 1)
     }
 
     static func directory(of path: String) -> String {
