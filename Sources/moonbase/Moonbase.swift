@@ -23,6 +23,9 @@ struct Run: ParsableCommand {
     @Option(help: "Default inbox capacity of every actor (0: rendezvous).")
     var inboxCapacity: Int = 64
 
+    @Option(help: "Seconds a graceful shutdown (first SIGTERM/SIGINT) may take before the process exits anyway.")
+    var shutdownTimeout: Double = 10
+
     @Argument(help: "The Lua script to run.")
     var script: String
 
@@ -34,6 +37,9 @@ struct Run: ParsableCommand {
             throw ValidationError("--threads must be between 1 and 1024")
         }
         if inboxCapacity < 0 { throw ValidationError("--inbox-capacity must be >= 0") }
+        if !(shutdownTimeout >= 0 && shutdownTimeout <= 86400) {
+            throw ValidationError("--shutdown-timeout must be between 0 and 86400 seconds")
+        }
     }
 
     func run() throws {
@@ -44,7 +50,8 @@ struct Run: ParsableCommand {
             throw ExitCode(1)
         }
         fclose(f)
-        let runtime = Runtime(options: .init(threads: threads, inboxCapacity: inboxCapacity),
+        let runtime = Runtime(options: .init(threads: threads, inboxCapacity: inboxCapacity,
+                                                     shutdownTimeout: shutdownTimeout),
                               scriptPath: script)
         let status = runtime.run(scriptPath: script, arguments: arguments)
         if status != 0 { throw ExitCode(status) }

@@ -22,6 +22,7 @@ enum Prelude {
         lua.pushLightUserdata(Sentinel.raise)
         lua.rawSetField(internals, "RAISE")
         FiberFunctions.install(vm, into: internals)
+        Shutdown.install(vm, into: internals)
         for module in modules { module.install?(vm, internals) }
         lua.push(vm.runtime.scriptPath)
         lua.rawSetField(internals, "script_path")

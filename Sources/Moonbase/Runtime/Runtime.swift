@@ -10,9 +10,12 @@ public final class Runtime: @unchecked Sendable {
     public struct Options: Sendable {
         public var threads: Int
         public var inboxCapacity: Int
-        public init(threads: Int? = nil, inboxCapacity: Int = 64) {
+        /// Seconds a graceful shutdown may take (docs/API.md, "Shutdown").
+        public var shutdownTimeout: Double
+        public init(threads: Int? = nil, inboxCapacity: Int = 64, shutdownTimeout: Double = 10) {
             self.threads = max(1, threads ?? Runtime.coreCount)
             self.inboxCapacity = inboxCapacity
+            self.shutdownTimeout = shutdownTimeout
         }
     }
 
@@ -29,6 +32,12 @@ public final class Runtime: @unchecked Sendable {
     private let liveVMs = Atomic<Int>(0)
     private let nextVMID = Atomic<Int>(1)
     private let status = Atomic<Int32>(0)
+    /// The signal that started a graceful shutdown (0: none yet).
+    let shutdownSignal = Atomic<Int32>(0)
+    /// Signal watchers and waiters (`signal` module, shutdown).
+    private(set) var signalHub: SignalHub!
+    /// Worker 0's grace-period timer, once shutting down.
+    var graceTimer: GraceTimer?
 
     /// What `require` can load besides Lua's own (`Modules/ModuleList.swift`).
     let modules: [LuaModule]
@@ -40,6 +49,7 @@ public final class Runtime: @unchecked Sendable {
         scriptDirectory = Runtime.directory(of: scriptPath)
         actorsDirectory = Runtime.findActorsDirectory()
         workers = (0..<options.threads).map { Worker(index: $0, runtime: self) }
+        signalHub = SignalHub(runtime: self)
     }
 
     /// Runs `scriptPath` as the main actor until every actor has ended, and
@@ -47,8 +57,12 @@ public final class Runtime: @unchecked Sendable {
     public func run(scriptPath: String, arguments: [String]) -> Int32 {
         // Once per process: a write to a closed peer must be EPIPE, not death.
         signal(SIGPIPE, SIG_IGN)
+        // SIGQUIT quits as the system's default does (Swift's crash handler
+        // would print "Program crashed" and keep the process serving).
+        signal(SIGQUIT, SIG_DFL)
         liveVMs.store(1, ordering: .sequentiallyConsistent)
         workers[0].post { worker in
+            worker.runtime.signalHub.start(on: worker.loop)
             worker.runtime.startVM(on: worker, context: "main", path: scriptPath, arguments: arguments)
         }
         for worker in workers { worker.start() }
@@ -97,6 +111,7 @@ public final class Runtime: @unchecked Sendable {
         }
         for a in arguments ?? [] { lua.push(a) }
         vm.startMain(nargs: Int32(arguments?.count ?? 0))
+        if isShuttingDown { vm.beginShutdown() }  // started while shutting down
     }
 
     private func vmEnded() {

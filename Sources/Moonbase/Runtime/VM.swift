@@ -146,11 +146,15 @@ final class VM {
         lua_xmove(fiber.thread, L, 1)
         fiber.errorRef = luaL_ref(L, mb_registryindex())
         let report = traceback(of: fiber.thread)
+        // Interrupted by a graceful shutdown: an expected end, not reported.
+        let quiet = Shutdown.isShutdownInterruption(self, fiber.thread)
         lua_settop(fiber.thread, 0)
         fiber.closeTimer()
         if fiber.isMain {
-            reportError("error in \(context == "main" ? "main" : "actor") fiber", report)
-            mainFailed = true
+            if !quiet {
+                reportError("error in \(context == "main" ? "main" : "actor") fiber", report)
+                mainFailed = true
+            }
             endReason = report
             fiber.release(L)
             end()
@@ -158,10 +162,10 @@ final class VM {
             fiber.joiner = nil
             deliverOutcome(of: fiber, to: joiner)
         } else if fiber.detached {
-            reportError("error in detached fiber \(fiber.id)", report)
+            if !quiet { reportError("error in detached fiber \(fiber.id)", report) }
             fiber.release(L)
         } else {
-            fiber.pendingReport = report
+            fiber.pendingReport = quiet ? nil : report
         }
     }
 

@@ -209,6 +209,7 @@ public final class Worker: @unchecked Sendable {
         checkHandle.close()
         idleHandle.close()
         prepareHandle.close()
+        if index == 0 { runtime.closeShutdownHandles() }
         for h in [UnsafeMutableRawPointer(wakeup.handle)] {
             let handle = h.assumingMemoryBound(to: uv_handle_t.self)
             if uv_is_closing(handle) == 0 { uv_close(handle, nil) }
