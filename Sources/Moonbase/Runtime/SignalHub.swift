@@ -37,6 +37,12 @@ final class SignalHub: @unchecked Sendable {
 
     init(runtime: Runtime) {
         self.runtime = runtime
+        // A mask inherited from the parent (threads of a test runner, some
+        // supervisors) would hold these back from every worker thread.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for (_, number) in SignalHub.supported { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         // A signal ignored when the process started (nohup) stays ignored.
         state.withLock { s in
             for (_, number) in SignalHub.supported {
