@@ -45,6 +45,9 @@ long mb_read_cached(int fd, void *buf, unsigned long size);
 static inline size_t mb_stdout_pending(void) { return __fpending(stdout); }
 static inline void mb_flush_stdout(void) { fflush(stdout); }
 
+/* luaL_openlibs under lua_cpcall: out of memory is a status, not a panic. */
+int mb_openlibs(lua_State *L);
+
 /* A CPU hint inside spin-wait loops. */
 static inline void mb_spin_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -78,10 +78,10 @@ public final class Runtime: @unchecked Sendable {
     /// `path` as its main fiber. The main VM (`arguments` given) sets `arg` as
     /// the stand-alone interpreter does, and its failure fails the process.
     func startVM(on worker: Worker, context: String, attachment: VMAttachment? = nil,
-                 path: String, arguments: [String]? = nil) {
+                 path: String, arguments: [String]? = nil, state: OpaquePointer? = nil) {
         worker.assertConfined("Runtime.startVM")
         let id = nextVMID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let vm = VM(id: id, worker: worker, runtime: self, context: context, attachment: attachment)
+        let vm = VM(id: id, worker: worker, runtime: self, context: context, attachment: attachment, state: state)
         worker.vms[id] = vm
         let isMain = arguments != nil
         vm.onEnd = { vm, failed, _ in
@@ -89,16 +89,17 @@ public final class Runtime: @unchecked Sendable {
             vm.runtime.vmEnded()
         }
         let lua = LuaState(vm.L)
-        if let arguments {
+        if let arguments, vm.startFailure == nil {
             lua_createtable(vm.L, Int32(arguments.count), 2)
             lua.push("moonbase"); lua_rawseti(vm.L, -2, -1)
             lua.push(path); lua_rawseti(vm.L, -2, 0)
             for (i, a) in arguments.enumerated() { lua.push(a); lua_rawseti(vm.L, -2, Int32(i + 1)) }
             mb_setglobal(vm.L, "arg")
         }
-        guard luaL_loadfile(vm.L, path) == 0 else {
-            let message = lua.toString(-1) ?? "cannot load \(path)"
-            lua.pop()
+        let failure = vm.startFailure
+        guard failure == nil, luaL_loadfile(vm.L, path) == 0 else {
+            let message = failure ?? lua.toString(-1) ?? "cannot load \(path)"
+            if failure == nil { lua.pop() }
             if isMain {
                 writeError("moonbase: \(message)\n")
                 status.store(1, ordering: .sequentiallyConsistent)
