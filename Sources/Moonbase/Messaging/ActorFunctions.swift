@@ -54,6 +54,10 @@ enum ActorsModule {
                 }
                 monitor = try lua.field(2, "monitor", { i in lua.toBoolean(i) }) ?? false
             }
+            // The new actor's Lua state is made here, so running out of
+            // memory raises in the caller instead of ending the process;
+            // it is touched by no one until its worker starts the VM.
+            guard let state = luaL_newstate() else { throw LuaError("spawn_vm: not enough memory") }
             let mailbox = Mailbox(worker: worker, capacity: capacity, shared: true)
             if monitor { mailbox.addWatcher(vm.mailbox) }
             // The caller's address counts as a reference before the actor
@@ -61,10 +65,11 @@ enum ActorsModule {
             // nobody able to send to it and end at once.
             Address.push(mailbox, onto: lua, vm: vm)
             runtime.vmStarting()
-            let start = ActorStart(path: path, mailbox: mailbox)
+            let start = ActorStart(path: path, mailbox: mailbox, state: state)
             worker.post { worker in
                 worker.runtime.startVM(on: worker, context: "worker",
-                                       attachment: ActorState(mailbox: start.mailbox), path: start.path)
+                                       attachment: ActorState(mailbox: start.mailbox), path: start.path,
+                                       state: start.state)
             }
             return 1
         }
@@ -159,6 +164,7 @@ enum ActorsModule {
 struct ActorStart: @unchecked Sendable {
     let path: String
     let mailbox: Mailbox
+    let state: OpaquePointer
 }
 
 /// A fiber whose message waits in a full inbox.

@@ -39,16 +39,25 @@ final class VM {
     /// spawner or by the messaging module's install when the VM is created.
     var attachment: VMAttachment?
 
-    init(id: Int, worker: Worker, runtime: Runtime, context: String, attachment: VMAttachment?) {
+    /// Why the VM could not be set up (out of memory), if it could not.
+    private(set) var startFailure: String?
+
+    /// `state`: a Lua state made by the caller (spawn_vm makes it, so that
+    /// running out of memory raises there), else one is made here.
+    init(id: Int, worker: Worker, runtime: Runtime, context: String, attachment: VMAttachment?,
+         state: OpaquePointer? = nil) {
         self.attachment = attachment
         self.id = id
         self.worker = worker
         self.runtime = runtime
         self.context = context
-        guard let L = luaL_newstate() else { fatalError("moonbase: out of memory creating a Lua state") }
+        guard let L = state ?? luaL_newstate() else { fatalError("moonbase: out of memory creating a Lua state") }
         self.L = L
-        luaL_openlibs(L)
-        Prelude.install(self)
+        if mb_openlibs(L) != 0 {
+            startFailure = "not enough memory"
+            return
+        }
+        startFailure = Prelude.install(self)
     }
 
     // MARK: Fibers
@@ -200,11 +209,15 @@ final class VM {
         lua_xmove(fiber.thread, L, 1)
         fiber.errorRef = luaL_ref(L, mb_registryindex())
         let report = traceback(of: fiber.thread)
+        // Interrupted by a graceful shutdown: an expected end, not reported.
+        let quiet = Shutdown.isShutdownInterruption(self, fiber.thread)
         lua_settop(fiber.thread, 0)
         fiber.closeTimer()
         if fiber.isMain {
-            reportError("error in \(context == "main" ? "main" : "actor") fiber", report)
-            mainFailed = true
+            if !quiet {
+                reportError("error in \(context == "main" ? "main" : "actor") fiber", report)
+                mainFailed = true
+            }
             endReason = report
             fiber.release(L)
             end()
@@ -212,10 +225,10 @@ final class VM {
             fiber.joiner = nil
             deliverOutcome(of: fiber, to: joiner)
         } else if fiber.detached {
-            reportError("error in detached fiber \(fiber.id)", report)
+            if !quiet { reportError("error in detached fiber \(fiber.id)", report) }
             fiber.release(L)
         } else {
-            fiber.pendingReport = report
+            fiber.pendingReport = quiet ? nil : report
         }
     }
 
