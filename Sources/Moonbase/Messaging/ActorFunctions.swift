@@ -14,7 +14,7 @@ enum ActorsModule {
             vm.attachment = ActorState(mailbox: Mailbox(
                 worker: vm.worker, capacity: vm.runtime.options.inboxCapacity, shared: false))
         }
-        vm.mailbox.owner = vm
+        vm.mailbox.ownerID = vm.id
         let lua = LuaState(vm.L)
         vm.setFunction(internals, "spawn_vm", spawnVM)
         vm.setFunction(internals, "send", send)

@@ -65,7 +65,7 @@ final class VM {
     /// Creates a fiber running the function below `nargs` arguments on top of
     /// `from`'s stack (both are popped) and queues it. Pushes nothing.
     func spawnFiber(from: OpaquePointer, nargs: Int32, first: Bool = false) -> Fiber {
-        worker.assertConfined("VM.spawnFiber")
+        assertConfined("VM.spawnFiber")
         guard let thread = lua_newthread(L) else { fatalError("moonbase: out of memory") }
         let ref = luaL_ref(L, mb_registryindex())
         lua_xmove(from, thread, nargs + 1)
@@ -81,7 +81,7 @@ final class VM {
     /// Creates a detached fiber as `spawnFiber` does and runs it at once, up
     /// to its first wait, without suspending the caller (`lunet.spawn`).
     func runFiberNow(from: OpaquePointer, nargs: Int32) {
-        worker.assertConfined("VM.runFiberNow")
+        assertConfined("VM.runFiberNow")
         guard let thread = lua_newthread(L) else { fatalError("moonbase: out of memory") }
         let ref = luaL_ref(L, mb_registryindex())
         lua_xmove(from, thread, nargs + 1)
@@ -118,7 +118,7 @@ final class VM {
 
     /// Resumes `fiber` (called by the worker's scheduler only).
     func resume(_ fiber: Fiber, nargs: Int32) {
-        worker.assertConfined("VM.resume")
+        assertConfined("VM.resume")
         readyCount -= 1
         guard !isClosed, fiber.state == .ready else { return }
         run(fiber, nargs: nargs)
@@ -300,14 +300,14 @@ final class VM {
     // MARK: Resources and lifetime
 
     func register(_ resource: VMResource) {
-        worker.assertConfined("VM.register")
+        assertConfined("VM.register")
         resources[ObjectIdentifier(resource)] = resource
     }
     func unregister(_ resource: VMResource) { resources[ObjectIdentifier(resource)] = nil }
 
     /// Ends the VM: cancels every wait, releases its resources, closes the state.
     func end(reason: String? = nil) {
-        worker.assertConfined("VM.end")
+        assertConfined("VM.end")
         guard !isClosed else { return }
         if let reason, endReason == nil { endReason = reason }
         isClosed = true
