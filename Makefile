@@ -6,7 +6,7 @@ TEST_PACKAGES := $(BUILD_PACKAGES) mariadb-server mariadb-client lua-cjson
 BENCH_PACKAGES := $(TEST_PACKAGES) wrk nginx-light curl bc gcc
 FLAGSHIP ?= examples/http_multicore.lua
 
-.PHONY: run test bench build release deps test-deps bench-deps clean
+.PHONY: run test bench soak build release deps test-deps bench-deps clean
 
 deps:
 	@scripts/install-deps $(BUILD_PACKAGES)
@@ -40,6 +40,12 @@ bench-deps:
 bench: bench-deps
 	$(SWIFT) build -c release
 	Benchmarks/run
+
+# A mixed load on loopback for SOAK_SECONDS (default 600): fails if a request
+# is lost or RSS or fds grow past a bound. Not part of `make test`.
+soak: test-deps
+	$(SWIFT) build -c release --product moonbase
+	soak/run
 
 clean:
 	rm -rf .build

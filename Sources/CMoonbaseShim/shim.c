@@ -46,3 +46,10 @@ long mb_read_cached(int fd, void *buf, unsigned long size) {
     ssize_t n = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
     return n >= 0 ? (long)n : -(long)errno;
 }
+
+static int mb_openlibs_protected(lua_State *L) {
+    luaL_openlibs(L);
+    return 0;
+}
+
+int mb_openlibs(lua_State *L) { return lua_cpcall(L, mb_openlibs_protected, NULL); }

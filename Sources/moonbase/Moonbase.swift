@@ -23,6 +23,9 @@ struct Run: ParsableCommand {
     @Option(help: "Default inbox capacity of every actor (0: rendezvous).")
     var inboxCapacity: Int = 64
 
+    @Option(help: "Seconds a graceful shutdown (first SIGTERM/SIGINT) may take before the process exits anyway.")
+    var shutdownTimeout: Double = 10
+
     @Argument(help: "The Lua script to run.")
     var script: String
 
@@ -34,6 +37,9 @@ struct Run: ParsableCommand {
             throw ValidationError("--threads must be between 1 and 1024")
         }
         if inboxCapacity < 0 { throw ValidationError("--inbox-capacity must be >= 0") }
+        if !(shutdownTimeout >= 0 && shutdownTimeout <= 86400) {
+            throw ValidationError("--shutdown-timeout must be between 0 and 86400 seconds")
+        }
     }
 
     func run() throws {
@@ -44,7 +50,8 @@ struct Run: ParsableCommand {
             throw ExitCode(1)
         }
         fclose(f)
-        let runtime = Runtime(options: .init(threads: threads, inboxCapacity: inboxCapacity),
+        let runtime = Runtime(options: .init(threads: threads, inboxCapacity: inboxCapacity,
+                                                     shutdownTimeout: shutdownTimeout),
                               scriptPath: script)
         let status = runtime.run(scriptPath: script, arguments: arguments)
         if status != 0 { throw ExitCode(status) }
@@ -57,6 +64,7 @@ enum Main {
         do {
             var command = try MoonbaseCommand.parseAsRoot()
             try command.run()
+            Runtime.flushOutput()
             exit(0)
         } catch {
             let code = MoonbaseCommand.exitCode(for: error)
@@ -64,11 +72,12 @@ enum Main {
                 MoonbaseCommand.exit(withError: error)
             }
             if error is ExitCode {
-                fflush(nil)
+                Runtime.flushOutput()
                 exit(code.rawValue)
             }
             // Usage errors: ArgumentParser's message, then status 2.
             Runtime.writeError(MoonbaseCommand.fullMessage(for: error) + "\n")
+            Runtime.flushOutput()
             exit(2)
         }
     }

@@ -42,4 +42,7 @@ for k = 1, n do
 end
 print('sleepers that woke early:', early)
 if early > 0 then io.stderr:write(('worst: %.1f ms early\n'):format(-worst * 1000)) end
-print('wake-ups more than 3 ms out of deadline order:', inversions)
+-- A thread preempted between a sleeper's clock reading and its sleep call (a
+-- loaded machine) shifts that one deadline: a handful is noise, the bugs this
+-- guards against (a stale loop clock, reversed wake-ups) give thousands.
+print('wake-ups more than 3 ms out of deadline order: fewer than 10', inversions < 10)

@@ -5,6 +5,8 @@
 #include <lualib.h>
 #include <lauxlib.h>
 #include <sys/eventfd.h>
+#include <stdio.h>
+#include <stdio_ext.h>
 
 /* What a Swift-implemented Lua function returns besides a result count.
  * Swift never calls lua_error/lua_yield itself: it returns one of these and the
@@ -37,6 +39,14 @@ static inline int mb_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXE
  * count, or -errno (-EAGAIN when the data is not cached). preadv2 is a GNU
  * extension the Swift importer does not see. */
 long mb_read_cached(int fd, void *buf, unsigned long size);
+
+/* Bytes print/io.write left in stdout's buffer (__fpending: stdio_ext.h,
+ * which Swift's Glibc module lacks). */
+static inline size_t mb_stdout_pending(void) { return __fpending(stdout); }
+static inline void mb_flush_stdout(void) { fflush(stdout); }
+
+/* luaL_openlibs under lua_cpcall: out of memory is a status, not a panic. */
+int mb_openlibs(lua_State *L);
 
 /* A CPU hint inside spin-wait loops. */
 static inline void mb_spin_pause(void) {

@@ -14,7 +14,7 @@ enum ActorsModule {
             vm.attachment = ActorState(mailbox: Mailbox(
                 worker: vm.worker, capacity: vm.runtime.options.inboxCapacity, shared: false))
         }
-        vm.mailbox.owner = vm
+        vm.mailbox.ownerID = vm.id
         let lua = LuaState(vm.L)
         vm.setFunction(internals, "spawn_vm", spawnVM)
         vm.setFunction(internals, "send", send)
@@ -55,6 +55,10 @@ enum ActorsModule {
                 }
                 monitor = try lua.field(2, "monitor", { i in lua.toBoolean(i) }) ?? false
             }
+            // The new actor's Lua state is made here, so running out of
+            // memory raises in the caller instead of ending the process;
+            // it is touched by no one until its worker starts the VM.
+            guard let state = luaL_newstate() else { throw LuaError("spawn_vm: not enough memory") }
             let mailbox = Mailbox(worker: worker, capacity: capacity, shared: true)
             if monitor { mailbox.addWatcher(vm.mailbox) }
             // The caller's address counts as a reference before the actor
@@ -65,13 +69,15 @@ enum ActorsModule {
             if worker === vm.worker {
                 // As Emilua: the new actor's main fiber is queued now, so it
                 // runs before the spawner's next yield returns.
-                runtime.startVM(on: worker, context: "worker", attachment: ActorState(mailbox: mailbox), path: path)
+                runtime.startVM(on: worker, context: "worker", attachment: ActorState(mailbox: mailbox),
+                                path: path, state: state)
                 return 1
             }
-            let start = ActorStart(path: path, mailbox: mailbox)
+            let start = ActorStart(path: path, mailbox: mailbox, state: state)
             worker.post { worker in
                 worker.runtime.startVM(on: worker, context: "worker",
-                                       attachment: ActorState(mailbox: start.mailbox), path: start.path)
+                                       attachment: ActorState(mailbox: start.mailbox), path: start.path,
+                                       state: start.state)
             }
             return 1
         }
@@ -168,6 +174,7 @@ enum ActorsModule {
 struct ActorStart: @unchecked Sendable {
     let path: String
     let mailbox: Mailbox
+    let state: OpaquePointer
 }
 
 /// A fiber whose message waits in a full inbox.

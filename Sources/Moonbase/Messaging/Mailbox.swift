@@ -8,8 +8,10 @@ import DequeModule
 final class Mailbox: @unchecked Sendable {
     let worker: Worker
     let capacity: Int
-    /// The VM reading this inbox: set and read on `worker`'s thread only.
-    weak var owner: VM?
+    /// The id of the VM reading this inbox (in `worker.vms`): set and read on
+    /// `worker`'s thread only. An id, not a reference: a weak reference would
+    /// give every VM a side table and slow each of its retains.
+    var ownerID = 0
     private let state: Locked<State>
 
     enum Status { case open, closed, dead }
@@ -65,7 +67,7 @@ final class Mailbox: @unchecked Sendable {
         }
         receiver?.wake { _ in 0 }
         if last {
-            worker.post { _ in self.owner?.endIfStuck() }
+            worker.post { worker in worker.vms[self.ownerID]?.endIfStuck() }
         }
     }
 

@@ -18,6 +18,7 @@ enum ModuleList {
         MySQLModule.definition,
         LunetMySQLModule.definition,
         JSONModule.definition,
+        SignalModule.definition,
     ]
 }
 

@@ -115,7 +115,7 @@ final class Fiber {
     /// Returns the serial a completion must present to `wake`.
     @discardableResult
     func suspend(on wait: FiberWait?, external: Bool) -> UInt64 {
-        vm.worker.assertConfined("Fiber.suspend")
+        vm.assertConfined("Fiber.suspend")
         waitSerial &+= 1
         waitingOn = wait
         waitIsExternal = external
@@ -129,7 +129,7 @@ final class Fiber {
     /// Returns false (pushing nothing) if the fiber no longer waits for `serial`.
     @discardableResult
     func wake(serial: UInt64, _ push: (LuaState) -> Int32) -> Bool {
-        vm.worker.assertConfined("Fiber.wake")
+        vm.assertConfined("Fiber.wake")
         guard state == .suspended, serial == waitSerial else { return false }
         endWait()
         let n = push(LuaState(thread))

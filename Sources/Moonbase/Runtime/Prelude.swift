@@ -9,7 +9,8 @@ enum Prelude {
         return text
     }()
 
-    static func install(_ vm: VM) {
+    /// Returns the error that stopped it (out of memory), or nil.
+    static func install(_ vm: VM) -> String? {
         let L = vm.L
         let lua = LuaState(L)
         let base = lua.top
@@ -22,6 +23,7 @@ enum Prelude {
         lua.pushLightUserdata(Sentinel.raise)
         lua.rawSetField(internals, "RAISE")
         FiberFunctions.install(vm, into: internals)
+        Shutdown.install(vm, into: internals)
         for module in modules { module.install?(vm, internals) }
         lua.push(vm.runtime.scriptPath)
         lua.rawSetField(internals, "script_path")
@@ -50,8 +52,11 @@ enum Prelude {
         precondition(status == 0, "moonbase: prelude does not compile: \(lua.toString(-1) ?? "")")
         lua_insert(L, internals)
         if lua_pcall(L, 5, 0, 0) != 0 {
-            fatalError("moonbase: prelude failed: \(lua.toString(-1) ?? "")")
+            let message = lua.toString(-1) ?? "prelude failed"
+            lua.setTop(base)
+            return message
         }
         lua.setTop(base)
+        return nil
     }
 }

@@ -10,9 +10,12 @@ public final class Runtime: @unchecked Sendable {
     public struct Options: Sendable {
         public var threads: Int
         public var inboxCapacity: Int
-        public init(threads: Int? = nil, inboxCapacity: Int = 64) {
+        /// Seconds a graceful shutdown may take (docs/API.md, "Shutdown").
+        public var shutdownTimeout: Double
+        public init(threads: Int? = nil, inboxCapacity: Int = 64, shutdownTimeout: Double = 10) {
             self.threads = max(1, threads ?? Runtime.coreCount)
             self.inboxCapacity = inboxCapacity
+            self.shutdownTimeout = shutdownTimeout
         }
     }
 
@@ -29,6 +32,12 @@ public final class Runtime: @unchecked Sendable {
     private let liveVMs = Atomic<Int>(0)
     private let nextVMID = Atomic<Int>(1)
     private let status = Atomic<Int32>(0)
+    /// The signal that started a graceful shutdown (0: none yet).
+    let shutdownSignal = Atomic<Int32>(0)
+    /// Signal watchers and waiters (`signal` module, shutdown).
+    private(set) var signalHub: SignalHub!
+    /// Worker 0's grace-period timer, once shutting down.
+    var graceTimer: GraceTimer?
 
     /// What `require` can load besides Lua's own (`Modules/ModuleList.swift`).
     let modules: [LuaModule]
@@ -40,6 +49,7 @@ public final class Runtime: @unchecked Sendable {
         scriptDirectory = Runtime.directory(of: scriptPath)
         actorsDirectory = Runtime.findActorsDirectory()
         workers = (0..<options.threads).map { Worker(index: $0, runtime: self) }
+        signalHub = SignalHub(runtime: self)
     }
 
     /// Runs `scriptPath` as the main actor until every actor has ended, and
@@ -47,13 +57,17 @@ public final class Runtime: @unchecked Sendable {
     public func run(scriptPath: String, arguments: [String]) -> Int32 {
         // Once per process: a write to a closed peer must be EPIPE, not death.
         signal(SIGPIPE, SIG_IGN)
+        // SIGQUIT quits as the system's default does (Swift's crash handler
+        // would print "Program crashed" and keep the process serving).
+        signal(SIGQUIT, SIG_DFL)
         liveVMs.store(1, ordering: .sequentiallyConsistent)
         workers[0].post { worker in
+            worker.runtime.signalHub.start(on: worker.loop)
             worker.runtime.startVM(on: worker, context: "main", path: scriptPath, arguments: arguments)
         }
         for worker in workers { worker.start() }
         for worker in workers { worker.join() }
-        fflush(nil)
+        Runtime.flushOutput()
         return status.load(ordering: .sequentiallyConsistent)
     }
 
@@ -64,10 +78,10 @@ public final class Runtime: @unchecked Sendable {
     /// `path` as its main fiber. The main VM (`arguments` given) sets `arg` as
     /// the stand-alone interpreter does, and its failure fails the process.
     func startVM(on worker: Worker, context: String, attachment: VMAttachment? = nil,
-                 path: String, arguments: [String]? = nil) {
+                 path: String, arguments: [String]? = nil, state: OpaquePointer? = nil) {
         worker.assertConfined("Runtime.startVM")
         let id = nextVMID.wrappingAdd(1, ordering: .relaxed).oldValue
-        let vm = VM(id: id, worker: worker, runtime: self, context: context, attachment: attachment)
+        let vm = VM(id: id, worker: worker, runtime: self, context: context, attachment: attachment, state: state)
         worker.vms[id] = vm
         let isMain = arguments != nil
         var lunetExitCode: Int32?
@@ -81,16 +95,17 @@ public final class Runtime: @unchecked Sendable {
             vm.runtime.vmEnded()
         }
         let lua = LuaState(vm.L)
-        if let arguments {
+        if let arguments, vm.startFailure == nil {
             lua_createtable(vm.L, Int32(arguments.count), 2)
             lua.push("moonbase"); lua_rawseti(vm.L, -2, -1)
             lua.push(path); lua_rawseti(vm.L, -2, 0)
             for (i, a) in arguments.enumerated() { lua.push(a); lua_rawseti(vm.L, -2, Int32(i + 1)) }
             mb_setglobal(vm.L, "arg")
         }
-        guard luaL_loadfile(vm.L, path) == 0 else {
-            let message = lua.toString(-1) ?? "cannot load \(path)"
-            lua.pop()
+        let failure = vm.startFailure
+        guard failure == nil, luaL_loadfile(vm.L, path) == 0 else {
+            let message = failure ?? lua.toString(-1) ?? "cannot load \(path)"
+            if failure == nil { lua.pop() }
             if isMain {
                 writeError("moonbase: \(message)\n")
                 status.store(1, ordering: .sequentiallyConsistent)
@@ -103,6 +118,7 @@ public final class Runtime: @unchecked Sendable {
         }
         for a in arguments ?? [] { lua.push(a) }
         vm.startMain(nargs: Int32(arguments?.count ?? 0))
+        if isShuttingDown { vm.beginShutdown() }  // started while shutting down
     }
 
     /// Lunet: a number left in the main VM's `_G.__lunet_exit_code` is the
@@ -124,17 +140,14 @@ public final class Runtime: @unchecked Sendable {
     /// Writes to stderr in one call, so reports from several threads do not interleave.
     func writeError(_ text: String) { Runtime.writeError(text) }
 
-    /// Writes to stderr with write(2) in one call per chunk (no stdio buffer).
-    public static func writeError(_ text: String) {
-        var text = text
-        text.withUTF8 { buf in
-            var rest = UnsafeRawBufferPointer(buf)
-            while !rest.isEmpty {
-                let n = write(2, rest.baseAddress, rest.count)
-                if n < 0 { if errno == EINTR { continue } else { return } }
-                rest = UnsafeRawBufferPointer(rebasing: rest[n...])
-            }
-        }
+    /// Queues `text` for stderr (`ErrorLog`): never blocks the caller's loop.
+    public static func writeError(_ text: String) { ErrorLog.shared.write(text) }
+
+    /// Before the process exits: stdout flushed, queued reports written
+    /// (waiting at most a second for a stderr nobody reads).
+    public static func flushOutput() {
+        mb_flush_stdout()
+        ErrorLog.shared.flush(within: 1)
     }
 
     static func directory(of path: String) -> String {

@@ -44,15 +44,18 @@ extension VM {
         return Unmanaged<T>.fromOpaque(object).takeUnretainedValue()
     }
 
-    /// For `__gc`: empties the box at `i` if its metatable is one of `names`
-    /// (Lua lets a program call a `__gc` on any value) and hands back its
+    /// For `__gc`: empties the box at `i` if its metatable is `name` (Lua
+    /// lets a program call a `__gc` on any value) and hands back its
     /// reference; nil if it is something else or already empty.
-    func takeBoxed<T: AnyObject>(_ lua: LuaState, _ i: Int32, _ names: MetatableName...,
+    func takeBoxed<T: AnyObject>(_ lua: LuaState, _ i: Int32, _ name: MetatableName,
                                  as: T.Type) -> (object: T, tag: Int)? {
-        for name in names where self.box(lua, i, name) != nil {
-            return VM.emptyBox(lua, i, as: T.self)
-        }
-        return nil
+        box(lua, i, name) != nil ? VM.emptyBox(lua, i, as: T.self) : nil
+    }
+
+    /// The same for a type with two metatables (an address and an inbox).
+    func takeBoxed<T: AnyObject>(_ lua: LuaState, _ i: Int32, _ name: MetatableName, _ other: MetatableName,
+                                 as: T.Type) -> (object: T, tag: Int)? {
+        box(lua, i, name) != nil || box(lua, i, other) != nil ? VM.emptyBox(lua, i, as: T.self) : nil
     }
 
     /// Empties the box at `i` (already checked) and hands back its reference.

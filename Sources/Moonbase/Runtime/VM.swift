@@ -41,16 +41,25 @@ final class VM {
     /// spawner or by the messaging module's install when the VM is created.
     var attachment: VMAttachment?
 
-    init(id: Int, worker: Worker, runtime: Runtime, context: String, attachment: VMAttachment?) {
+    /// Why the VM could not be set up (out of memory), if it could not.
+    private(set) var startFailure: String?
+
+    /// `state`: a Lua state made by the caller (spawn_vm makes it, so that
+    /// running out of memory raises there), else one is made here.
+    init(id: Int, worker: Worker, runtime: Runtime, context: String, attachment: VMAttachment?,
+         state: OpaquePointer? = nil) {
         self.attachment = attachment
         self.id = id
         self.worker = worker
         self.runtime = runtime
         self.context = context
-        guard let L = luaL_newstate() else { fatalError("moonbase: out of memory creating a Lua state") }
+        guard let L = state ?? luaL_newstate() else { fatalError("moonbase: out of memory creating a Lua state") }
         self.L = L
-        luaL_openlibs(L)
-        Prelude.install(self)
+        if mb_openlibs(L) != 0 {
+            startFailure = "not enough memory"
+            return
+        }
+        startFailure = Prelude.install(self)
     }
 
     // MARK: Fibers
@@ -58,7 +67,7 @@ final class VM {
     /// Creates a fiber running the function below `nargs` arguments on top of
     /// `from`'s stack (both are popped) and queues it. Pushes nothing.
     func spawnFiber(from: OpaquePointer, nargs: Int32, first: Bool = false) -> Fiber {
-        worker.assertConfined("VM.spawnFiber")
+        assertConfined("VM.spawnFiber")
         guard let thread = lua_newthread(L) else { fatalError("moonbase: out of memory") }
         let ref = luaL_ref(L, mb_registryindex())
         lua_xmove(from, thread, nargs + 1)
@@ -74,7 +83,7 @@ final class VM {
     /// Creates a detached fiber as `spawnFiber` does and runs it at once, up
     /// to its first wait, without suspending the caller (`lunet.spawn`).
     func runFiberNow(from: OpaquePointer, nargs: Int32) {
-        worker.assertConfined("VM.runFiberNow")
+        assertConfined("VM.runFiberNow")
         guard let thread = lua_newthread(L) else { fatalError("moonbase: out of memory") }
         let ref = luaL_ref(L, mb_registryindex())
         lua_xmove(from, thread, nargs + 1)
@@ -111,7 +120,7 @@ final class VM {
 
     /// Resumes `fiber` (called by the worker's scheduler only).
     func resume(_ fiber: Fiber, nargs: Int32) {
-        worker.assertConfined("VM.resume")
+        assertConfined("VM.resume")
         readyCount -= 1
         guard !isClosed, fiber.state == .ready else { return }
         run(fiber, nargs: nargs)
@@ -214,12 +223,16 @@ final class VM {
         lua_xmove(fiber.thread, L, 1)
         fiber.errorRef = luaL_ref(L, mb_registryindex())
         let report = traceback(of: fiber.thread)
+        // Interrupted by a graceful shutdown: an expected end, not reported.
+        let quiet = Shutdown.isShutdownInterruption(self, fiber.thread)
         lua_settop(fiber.thread, 0)
         fiber.closeTimer()
         fiber.dropLocal(L)
         if fiber.isMain {
-            reportError("error in \(context == "main" ? "main" : "actor") fiber", report)
-            mainFailed = true
+            if !quiet {
+                reportError("error in \(context == "main" ? "main" : "actor") fiber", report)
+                mainFailed = true
+            }
             endReason = report
             fiber.release(L)
             end()
@@ -227,10 +240,10 @@ final class VM {
             fiber.joiner = nil
             deliverOutcome(of: fiber, to: joiner)
         } else if fiber.detached {
-            reportError("error in detached fiber \(fiber.id)", report)
+            if !quiet { reportError("error in detached fiber \(fiber.id)", report) }
             fiber.release(L)
         } else {
-            fiber.pendingReport = report
+            fiber.pendingReport = quiet ? nil : report
         }
     }
 
@@ -316,14 +329,14 @@ final class VM {
     // MARK: Resources and lifetime
 
     func register(_ resource: VMResource) {
-        worker.assertConfined("VM.register")
+        assertConfined("VM.register")
         resources[ObjectIdentifier(resource)] = resource
     }
     func unregister(_ resource: VMResource) { resources[ObjectIdentifier(resource)] = nil }
 
     /// Ends the VM: cancels every wait, releases its resources, closes the state.
     func end(reason: String? = nil) {
-        worker.assertConfined("VM.end")
+        assertConfined("VM.end")
         guard !isClosed else { return }
         if let reason, endReason == nil { endReason = reason }
         isClosed = true

@@ -8,7 +8,7 @@ extension VM {
     /// check confinement for all of them (the `assert` is gone in release).
     @inline(__always) static func from(_ lua: LuaState) -> VM {
         let vm = Unmanaged<VM>.fromOpaque(lua_touserdata(lua.L, mb_upvalue(1))!).takeUnretainedValue()
-        vm.worker.assertConfined("a Lua function of VM \(vm.id)")
+        vm.assertConfined("a Lua function of VM \(vm.id)")
         return vm
     }
 
@@ -26,5 +26,12 @@ extension VM {
         let t = LuaState(L).absIndex(t)
         pushFunction(fn)
         LuaState(L).rawSetField(t, name)
+    }
+
+    /// Fails loudly (debug builds) off the VM's worker thread. The worker is
+    /// read inside the assertion, so a release build pays nothing (reading an
+    /// `unowned` reference costs a retain and a release).
+    @inline(__always) func assertConfined(_ what: @autoclosure () -> String) {
+        assert(worker.isCurrentThread, "confinement: \(what()) touched from a thread other than worker \(worker.index)'s")
     }
 }

@@ -190,6 +190,7 @@ public final class Worker: @unchecked Sendable {
 
     /// Runs just before the loop polls: if it is about to block, watch briefly.
     fileprivate func beforePoll() {
+        StdoutFlush.beforePoll(nowMilliseconds: uv_now(loop), willBlock: !idleActive)
         guard !idleActive, !stopping, lastInboundAt != 0,
               monotonicNanoseconds() &- lastInboundAt < Worker.recentInbound else { return }
         if wakeup.watch(for: Worker.watchBeforeSleep, hasWork: { postedJobs.load(ordering: .acquiring) != seenJobs }) {
@@ -208,6 +209,7 @@ public final class Worker: @unchecked Sendable {
         checkHandle.close()
         idleHandle.close()
         prepareHandle.close()
+        if index == 0 { runtime.closeShutdownHandles() }
         for h in [UnsafeMutableRawPointer(wakeup.handle)] {
             let handle = h.assumingMemoryBound(to: uv_handle_t.self)
             if uv_is_closing(handle) == 0 { uv_close(handle, nil) }

@@ -38,9 +38,20 @@ function Res:finish(data)
   return respond(self._conn, self._status or 200, data, self._headers, self._keep, self._head and 1 or 0)
 end
 
+-- Shutdown (lua/prelude.lua): connections waiting for their next request
+-- close; one busy with a request closes once its response is sent.
+local idle, draining = setmetatable({}, { __mode = 'k' }), false
+rt.on_shutdown(function()
+  draining = true
+  for conn in pairs(idle) do socket.close(conn) end
+end)
+
 local function serve_conn(conn, handler, max_header, max_body)
   while true do
+    if draining then return end
+    idle[conn] = true
     local method, target, headers, body, keep = http_read(conn, max_header, max_body)
+    idle[conn] = nil
     if not method then
       if type(target) == 'number' then
         respond(conn, target, '', nil, false, 0)
@@ -68,7 +79,7 @@ local function serve_conn(conn, handler, max_header, max_body)
         res:finish()
       end
     end
-    if not keep or res._close then return end
+    if not keep or res._close or draining then return end
   end
 end
 http.serve_conn = serve_conn

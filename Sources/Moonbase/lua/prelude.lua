@@ -156,3 +156,19 @@ for name, def in pairs(modules) do
 end
 table.sort(at_start)
 for _, name in ipairs(at_start) do require(name) end
+
+-- Graceful shutdown (Runtime/Shutdown.swift, docs/API.md "Shutdown"). Modules
+-- register hooks with rt.on_shutdown(fn) (a listener stops accepting, idle
+-- connections close); a fiber serving a connection shields itself with
+-- rt.shield(true) and is left to finish. run_shutdown runs in a fiber of its
+-- own: the hooks, then an interruption for every fiber not shielded.
+local shutdown_hooks, shielded = {}, {}
+rt.shutting_down = false
+function rt.on_shutdown(fn) shutdown_hooks[fn] = true; return fn end
+function rt.cancel_shutdown(fn) shutdown_hooks[fn] = nil end
+function rt.shield(on) shielded[current_id()] = on or nil end
+function rt.run_shutdown()
+  rt.shutting_down = true
+  for fn in pairs(shutdown_hooks) do pcall(fn) end
+  rt.interrupt_unshielded(shielded)
+end

@@ -60,15 +60,21 @@ function socket.serve(host, port, handler, opts)
   if host == 'unix' then l, err = raw.listen('unix', port, opts)
   else l, err = raw.listen('tcp', host, port, opts) end
   if not l then return nil, err end
+  -- Shutdown (lua/prelude.lua): the listener stops accepting (a Unix
+  -- socket's file goes with it); handlers are shielded and left to finish.
+  local shield = rt.shield
   local function run(conn)
+    shield(true)
     local ok, e = pcall(handler, conn)
+    shield(false)
     raw.close(conn)
     if not ok then error(e, 0) end
   end
+  local stop = rt.on_shutdown(function() raw.close(l) end)
   spawn(function()
     while true do
       local conn = socket.accept(l)
-      if not conn then return end
+      if not conn then rt.cancel_shutdown(stop); return end
       spawn(run, conn):detach()
     end
   end):detach()

@@ -33,6 +33,10 @@ extension FSModule {
     static let mkdir: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let mode = try lua.optInteger(2, "fs.mkdir", "mode") ?? 0o755
+            // mode_t is 32 bits: a wider number would trap in Int32(...).
+            guard (0...0o7777).contains(mode) else {
+                throw LuaError("fs.mkdir: bad argument #2 'mode' (integer between 0 and 0o7777 expected, got \(mode))")
+            }
             return try pathOp(lua, "fs.mkdir", FSCompletion.done) { uv_fs_mkdir($0, $1, $2, Int32(mode), $3) }
         }
     }

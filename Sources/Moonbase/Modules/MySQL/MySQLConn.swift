@@ -17,8 +17,10 @@ protocol MySQLOperation: AnyObject {
 /// One connection: a MYSQL handle, its poll and timer handles, and the
 /// operation in flight. Confined to its VM's worker thread.
 final class MySQLConn: FiberWait, VMResource {
-    /// The VM that registered the connection as a resource; nil once it ended.
-    private weak var vm: VM?
+    /// The VM that registered the connection as a resource; nil once the
+    /// connection closed or the VM ended (strong, not weak: a weak reference
+    /// gives the VM a side table and slows every retain of it).
+    private var vm: VM?
     let loop: UnsafeMutablePointer<uv_loop_t>
     private(set) var mysql: UnsafeMutablePointer<MYSQL>?
     private var poll: UVHandle<uv_poll_t>?
@@ -302,6 +304,7 @@ final class MySQLConn: FiberWait, VMResource {
         timer = nil
         watchdog = nil
         vm?.unregister(self)
+        vm = nil
         keepAlive = nil
     }
 }

@@ -1,0 +1,2 @@
+-- For spawn_vm_oom: an actor that waits for one message.
+require('inbox'):receive()
