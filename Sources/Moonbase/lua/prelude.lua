@@ -144,7 +144,7 @@ for name, def in pairs(modules) do
     return load_module(assert(loadstring(def.source, '=[moonbase ' .. name .. ']')), def)
   end
 end
-for _, sub in ipairs({ 'socket', 'udp', 'fs', 'mysql' }) do
+for _, sub in ipairs({ 'socket', 'udp', 'fs', 'mysql', 'signal' }) do
   if package.preload[sub] and not package.preload['lunet.' .. sub] then
     package.preload['lunet.' .. sub] = function() return require(sub) end
   end
