@@ -43,3 +43,11 @@ print('disabled:', g:join())
 print(pcall(function(...) return ... end, 1, 2))
 print(xpcall(function(a, b) return a + b end, print, 3, 4))
 print(xpcall(function() error('boom', 0) end, function(e) return 'handled ' .. e end))
+
+-- another fiber's pending interruption is not ours
+local x = spawn(function() this_fiber.disable_interruption(); this_fiber.yield(); this_fiber.yield() end)
+this_fiber.yield()
+x:interrupt()
+print('another fiber interrupted:', pcall(function() return 'ran' end))
+x:join()
+print('after it ended:', pcall(function() return 'ran' end))

@@ -151,7 +151,10 @@ final class Fiber {
     /// `interrupted`. Otherwise the request stays pending for the next wait.
     func interrupt() {
         guard isAlive else { return }
-        interruptRequested = true
+        if !interruptRequested {
+            interruptRequested = true
+            vm.countInterrupted(1)
+        }
         if state == .suspended && interruptionDisabled == 0 && (waitingOn?.tryCancelWait(of: self) ?? true) {
             let vm = self.vm
             wakeNow { vm.pushRaise($0, "interrupted") }

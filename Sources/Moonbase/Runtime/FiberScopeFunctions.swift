@@ -5,6 +5,21 @@ import CMoonbaseShim
 /// included: `this_fiber.forbid_suspend()`/`allow_suspend()`,
 /// `this_fiber.local_`, and the interruption point that `pcall`, `xpcall`
 /// and `coroutine.resume`/`wrap` pass through (Emilua).
+extension VM {
+    /// Keeps `rt.interrupts[1]` equal to `interruptedFibers`: the prelude's
+    /// interruption points (pcall, coroutine.resume, ...) call Swift only
+    /// while some fiber of the VM was interrupted, so they cost one compare
+    /// otherwise. Changes only on an interrupt and that fiber's end.
+    func countInterrupted(_ delta: Int) {
+        interruptedFibers += delta
+        guard interruptsRef != LUA_NOREF, !isClosed else { return }
+        lua_rawgeti(L, mb_registryindex(), interruptsRef)
+        lua_pushinteger(L, interruptedFibers)
+        lua_rawseti(L, -2, 1)
+        mb_pop(L, 1)
+    }
+}
+
 enum FiberScopeFunctions {
     static func install(_ vm: VM, into internals: Int32) {
         vm.setFunction(internals, "forbid_suspend", forbidSuspend)
@@ -12,6 +27,13 @@ enum FiberScopeFunctions {
         vm.setFunction(internals, "may_suspend", maySuspend)
         vm.setFunction(internals, "fiber_local", fiberLocal)
         vm.setFunction(internals, "interruption_point", interruptionPoint)
+        let L = vm.L
+        lua_createtable(L, 1, 0)
+        lua_pushinteger(L, 0)
+        lua_rawseti(L, -2, 1)
+        lua_pushvalue(L, -1)
+        vm.interruptsRef = luaL_ref(L, mb_registryindex())
+        LuaState(L).rawSetField(internals, "interrupts")
     }
 
     static let forbidSuspend: LuaFunction = { L in

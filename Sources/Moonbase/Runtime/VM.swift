@@ -23,6 +23,10 @@ final class VM {
     private var readyCount = 0
     /// Suspended fibers whose wait can be ended by an outside event.
     var externalWaits = 0
+    /// Live fibers with an interruption requested, mirrored in Lua
+    /// (`rt.interrupts[1]`, see `countInterrupted`).
+    var interruptedFibers = 0
+    var interruptsRef: Int32 = LUA_NOREF
     private(set) var isClosed = false
     private(set) var mainFiber: Fiber?
     /// Resources to release when the VM ends (timers, sockets, files, ...).
@@ -96,6 +100,7 @@ final class VM {
     }
 
     private func removeLive(_ fiber: Fiber) {
+        if fiber.interruptRequested { countInterrupted(-1) }
         let index = fiber.liveIndex
         let last = liveFibers.removeLast()
         if last !== fiber {

@@ -47,13 +47,15 @@ _CONTEXT = context
 -- raises when it calls pcall, xpcall, coroutine.resume or a wrap's function,
 -- before the body runs.
 local raw_pcall, raw_xpcall = pcall, xpcall
-local interruption_point = rt.interruption_point
+-- (rt.interrupts[1]: how many live fibers of this VM were interrupted; Swift
+-- is asked only then.)
+local interruption_point, interrupts = rt.interruption_point, rt.interrupts
 pcall = function(f, ...)
-  if interruption_point() == RAISE then error('interrupted', 0) end
+  if interrupts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
   return raw_pcall(f, ...)
 end
 xpcall = function(f, handler, ...)
-  if interruption_point() == RAISE then error('interrupted', 0) end
+  if interrupts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
   return raw_xpcall(f, handler, ...)
 end
 
@@ -84,7 +86,7 @@ local function create(f)
 end
 coroutine.create = create
 coroutine.resume = function(co, ...)
-  if interruption_point() == RAISE then error('interrupted', 0) end
+  if interrupts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
   if parked[co] then error('cannot resume non-suspended coroutine', 2) end
   return pass(co, co_resume(co, ...))
 end
@@ -95,7 +97,7 @@ end
 coroutine.wrap = function(f)
   local co = create(f)
   return function(...)
-    if interruption_point() == RAISE then error('interrupted', 0) end
+    if interrupts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
     if parked[co] then error('cannot resume non-suspended coroutine', 2) end
     return unwrap(pass(co, co_resume(co, ...)))
   end
