@@ -50,6 +50,7 @@ print('receive:', inbox:receive())
 -- a fiber that ends inside forbid_suspend leaves nothing behind for the others
 spawn(function() this_fiber.forbid_suspend() end):join()
 print('next fiber', outcome(this_fiber.yield))
+print('next fiber locks a free mutex', outcome(function() free:lock(); free:unlock() end))
 
 -- this_fiber.local_: one table per fiber, shared with its user coroutines
 this_fiber.local_.name = 'main'

@@ -153,7 +153,8 @@ final class Fiber {
         guard isAlive else { return }
         if !interruptRequested {
             interruptRequested = true
-            vm.countInterrupted(1)
+            vm.interruptedFibers += 1
+            vm.mirrorCounts()
         }
         if state == .suspended && interruptionDisabled == 0 && (waitingOn?.tryCancelWait(of: self) ?? true) {
             let vm = self.vm

@@ -6,16 +6,18 @@ import CMoonbaseShim
 /// `this_fiber.local_`, and the interruption point that `pcall`, `xpcall`
 /// and `coroutine.resume`/`wrap` pass through (Emilua).
 extension VM {
-    /// Keeps `rt.interrupts[1]` equal to `interruptedFibers`: the prelude's
-    /// interruption points (pcall, coroutine.resume, ...) call Swift only
-    /// while some fiber of the VM was interrupted, so they cost one compare
-    /// otherwise. Changes only on an interrupt and that fiber's end.
-    func countInterrupted(_ delta: Int) {
-        interruptedFibers += delta
-        guard interruptsRef != LUA_NOREF, !isClosed else { return }
-        lua_rawgeti(L, mb_registryindex(), interruptsRef)
+    /// Copies `interruptedFibers` and `forbiddingFibers` to `rt.fiber_counts`
+    /// [1] and [2]: the prelude's interruption points (pcall,
+    /// coroutine.resume, ...) and a free mutex's lock call Swift only while
+    /// one is not 0, so they cost one compare otherwise. Called only on an
+    /// interrupt, a forbid_suspend/allow_suspend at depth 0, and such a fiber's end.
+    func mirrorCounts() {
+        guard fiberCountsRef != LUA_NOREF, !isClosed else { return }
+        lua_rawgeti(L, mb_registryindex(), fiberCountsRef)
         lua_pushinteger(L, interruptedFibers)
         lua_rawseti(L, -2, 1)
+        lua_pushinteger(L, forbiddingFibers)
+        lua_rawseti(L, -2, 2)
         mb_pop(L, 1)
     }
 }
@@ -28,28 +30,41 @@ enum FiberScopeFunctions {
         vm.setFunction(internals, "fiber_local", fiberLocal)
         vm.setFunction(internals, "interruption_point", interruptionPoint)
         let L = vm.L
-        lua_createtable(L, 1, 0)
+        lua_createtable(L, 2, 0)
         lua_pushinteger(L, 0)
         lua_rawseti(L, -2, 1)
+        lua_pushinteger(L, 0)
+        lua_rawseti(L, -2, 2)
         lua_pushvalue(L, -1)
-        vm.interruptsRef = luaL_ref(L, mb_registryindex())
-        LuaState(L).rawSetField(internals, "interrupts")
+        vm.fiberCountsRef = luaL_ref(L, mb_registryindex())
+        LuaState(L).rawSetField(internals, "fiber_counts")
     }
 
     static let forbidSuspend: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            try VM.from(lua).runningFiber("this_fiber.forbid_suspend").suspendForbidden += 1
+            let vm = VM.from(lua)
+            let me = try vm.runningFiber("this_fiber.forbid_suspend")
+            me.suspendForbidden += 1
+            if me.suspendForbidden == 1 {
+                vm.forbiddingFibers += 1
+                vm.mirrorCounts()
+            }
             return 0
         }
     }
 
     static let allowSuspend: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            let me = try VM.from(lua).runningFiber("this_fiber.allow_suspend")
+            let vm = VM.from(lua)
+            let me = try vm.runningFiber("this_fiber.allow_suspend")
             guard me.suspendForbidden > 0 else {
                 throw LuaError("this_fiber.allow_suspend: Operation not permitted (no forbid_suspend() to match)")
             }
             me.suspendForbidden -= 1
+            if me.suspendForbidden == 0 {
+                vm.forbiddingFibers -= 1
+                vm.mirrorCounts()
+            }
             return 0
         }
     }

@@ -23,10 +23,11 @@ final class VM {
     private var readyCount = 0
     /// Suspended fibers whose wait can be ended by an outside event.
     var externalWaits = 0
-    /// Live fibers with an interruption requested, mirrored in Lua
-    /// (`rt.interrupts[1]`, see `countInterrupted`).
+    /// Live fibers with an interruption requested, and fibers inside
+    /// `forbid_suspend`, mirrored in Lua (`rt.fiber_counts`, see `mirrorCounts`).
     var interruptedFibers = 0
-    var interruptsRef: Int32 = LUA_NOREF
+    var forbiddingFibers = 0
+    var fiberCountsRef: Int32 = LUA_NOREF
     private(set) var isClosed = false
     private(set) var mainFiber: Fiber?
     /// Resources to release when the VM ends (timers, sockets, files, ...).
@@ -100,7 +101,8 @@ final class VM {
     }
 
     private func removeLive(_ fiber: Fiber) {
-        if fiber.interruptRequested { countInterrupted(-1) }
+        if fiber.interruptRequested { interruptedFibers -= 1; mirrorCounts() }
+        if fiber.suspendForbidden > 0 { forbiddingFibers -= 1; mirrorCounts() }
         let index = fiber.liveIndex
         let last = liveFibers.removeLast()
         if last !== fiber {

@@ -47,15 +47,15 @@ _CONTEXT = context
 -- raises when it calls pcall, xpcall, coroutine.resume or a wrap's function,
 -- before the body runs.
 local raw_pcall, raw_xpcall = pcall, xpcall
--- (rt.interrupts[1]: how many live fibers of this VM were interrupted; Swift
--- is asked only then.)
-local interruption_point, interrupts = rt.interruption_point, rt.interrupts
+-- (rt.fiber_counts[1]: how many live fibers of this VM were interrupted;
+-- Swift is asked only then.)
+local interruption_point, fiber_counts = rt.interruption_point, rt.fiber_counts
 pcall = function(f, ...)
-  if interrupts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
+  if fiber_counts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
   return raw_pcall(f, ...)
 end
 xpcall = function(f, handler, ...)
-  if interrupts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
+  if fiber_counts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
   return raw_xpcall(f, handler, ...)
 end
 
@@ -86,7 +86,7 @@ local function create(f)
 end
 coroutine.create = create
 coroutine.resume = function(co, ...)
-  if interrupts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
+  if fiber_counts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
   if parked[co] then error('cannot resume non-suspended coroutine', 2) end
   return pass(co, co_resume(co, ...))
 end
@@ -97,7 +97,7 @@ end
 coroutine.wrap = function(f)
   local co = create(f)
   return function(...)
-    if interrupts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
+    if fiber_counts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
     if parked[co] then error('cannot resume non-suspended coroutine', 2) end
     return unwrap(pass(co, co_resume(co, ...)))
   end
