@@ -49,9 +49,11 @@ final class SocketTimer {
 
     func close() { handle.close() }
 
-    /// Loop time `seconds` from now (ms, rounded up: a timeout never ends early).
+    /// Loop time `seconds` from now (ms). The loop's clock is refreshed first
+    /// and a millisecond added (libuv rounds down), so a timeout never ends early.
     func deadline(after seconds: Double) -> UInt64 {
-        now + UInt64((seconds * 1000).rounded(.up))
+        uv_update_time(loop)
+        return now + UInt64((seconds * 1000).rounded(.up)) + 1
     }
 }
 
