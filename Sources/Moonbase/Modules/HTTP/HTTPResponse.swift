@@ -7,8 +7,10 @@ import Glibc
 /// `http.respond`: frames a response head (and body) in Swift and writes it
 /// through the connection's stream interface.
 extension HTTPModule {
-    // respond(conn, status, body, headers?, keepalive, mode) -> true | nil, err
-    //   mode 0: full response; 1: HEAD (no body); 2: head only, chunked framing.
+    // respond(conn, status, body, headers?, keep, mode) -> true | nil, err
+    //   keep 0: close after; 1: keep alive; 2: keep alive, saying so (HTTP/1.0).
+    //   mode 0: full response; 1: HEAD (no body); 2: head only, chunked framing;
+    //   3: head only, the body streamed until the connection closes (HTTP/1.0).
     static let respond: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
@@ -22,8 +24,9 @@ extension HTTPModule {
                 if lua.type(at: 3) == LUA_TNUMBER { lua_tolstring(lua.L, 3, nil) }  // numbers as text
                 body = try lua.checkBytes(3, "http.respond", "body")
             }
-            let keepAlive = lua.toBoolean(5)
-            let mode = Int(lua.toNumber(6))
+            let keep = lua_tointeger(lua.L, 5)
+            let keepAlive = keep > 0
+            let mode = lua_tointeger(lua.L, 6)
             var out = [UInt8]()
             out.reserveCapacity(160 + body.count)
             func add(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
@@ -53,13 +56,20 @@ extension HTTPModule {
                     mb_pop(lua.L, 1)
                 }
             }
-            if !hasType && mode != 2 { add("Content-Type: text/plain\r\n") }
+            if !hasType && mode < 2 { add("Content-Type: text/plain\r\n") }
             if mode == 2 {
                 add("Transfer-Encoding: chunked\r\n")
-            } else if !hasLength && status >= 200 && status != 204 && status != 304 {
+            } else if mode != 3 && !hasLength && status >= 200 && status != 204 && status != 304 {
                 add("Content-Length: \(body.count)\r\n")
             }
-            if !keepAlive { add("Connection: close\r\n") }
+            add("Date: ")
+            if let reader = c.parser as? HTTPRequestReader {
+                out.append(contentsOf: reader.date())
+            } else {
+                out.append(contentsOf: HTTPRequestReader.formatDate(time(nil)))
+            }
+            add("\r\n")
+            if !keepAlive { add("Connection: close\r\n") } else if keep == 2 { add("Connection: keep-alive\r\n") }
             add("\r\n")
             if mode == 0, body.count > 0 { out.append(contentsOf: body) }
             let written = out.withUnsafeBytes { bytes in
