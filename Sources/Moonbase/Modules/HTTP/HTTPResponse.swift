@@ -7,6 +7,9 @@ import Glibc
 /// `http.respond`: frames a response head (and body) in Swift and writes it
 /// through the connection's stream interface.
 extension HTTPModule {
+    /// Bodies up to this size are framed in a Swift array with the head.
+    static let inlineBodyLimit = 1 << 20
+
     // respond(conn, status, body, headers?, keep, mode) -> true | nil, err
     //   keep 0: close after; 1: keep alive; 2: keep alive, saying so (HTTP/1.0).
     //   mode 0: full response; 1: HEAD (no body); 2: head only, chunked framing;
@@ -27,8 +30,10 @@ extension HTTPModule {
             let keep = lua_tointeger(lua.L, 5)
             let keepAlive = keep > 0
             let mode = lua_tointeger(lua.L, 6)
+            // A big body goes into memory that may fail (below), not into this array.
+            let bigBody = mode == 0 && body.count > HTTPModule.inlineBodyLimit
             var out = [UInt8]()
-            out.reserveCapacity(160 + body.count)
+            out.reserveCapacity(160 + (bigBody ? 0 : body.count))
             func add(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
             func add(_ s: String) { out.append(contentsOf: s.utf8) }
             func addBytes(_ p: UnsafePointer<CChar>, _ n: Int) {
@@ -71,6 +76,14 @@ extension HTTPModule {
             add("\r\n")
             if !keepAlive { add("Connection: close\r\n") } else if keep == 2 { add("Connection: keep-alive\r\n") }
             add("\r\n")
+            if bigBody {
+                // A huge body with no memory left to frame it: nil, 'not enough memory', and the process goes on.
+                guard let whole = RawMemory.allocate(out.count + body.count) else { return lua.pushFailure(RawMemory.failure) }
+                defer { RawMemory.free(whole) }
+                out.withUnsafeBytes { whole.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                (whole + out.count).copyMemory(from: body.baseAddress!, byteCount: body.count)
+                return try c.write(lua, UnsafeRawBufferPointer(start: whole, count: out.count + body.count), "http.respond")
+            }
             if mode == 0, body.count > 0 { out.append(contentsOf: body) }
             let written = out.withUnsafeBytes { bytes in
                 Result { () throws(LuaError) -> Int32 in try c.write(lua, bytes, "http.respond") }

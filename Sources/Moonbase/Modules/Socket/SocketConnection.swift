@@ -161,8 +161,9 @@ final class SocketConnection: StreamSocket, FiberWait {
     }
 
     fileprivate func onRead(_ nread: Int, _ buf: UnsafePointer<uv_buf_t>?) {
-        if nread > 0, let base = buf?.pointee.base {
-            buffer.append(base, nread)
+        var nread = nread
+        if nread > 0, let base = buf?.pointee.base, !buffer.append(base, nread) {
+            nread = Int(UV_ENOBUFS.rawValue)  // no memory to queue it: the reader gets nil, 'ENOBUFS'
         }
         free(buf?.pointee.base)
         if nread < 0 {
@@ -190,8 +191,10 @@ final class SocketConnection: StreamSocket, FiberWait {
 }
 
 private let connAllocCallback: uv_alloc_cb = { _, _, buf in
-    buf!.pointee.base = malloc(65536)!.assumingMemoryBound(to: CChar.self)
-    buf!.pointee.len = 65536
+    // No memory: an empty buffer, which libuv reports to the read callback as ENOBUFS.
+    let base = RawMemory.allocate(65536)
+    buf!.pointee.base = base?.assumingMemoryBound(to: CChar.self)
+    buf!.pointee.len = base == nil ? 0 : 65536
 }
 
 private let connReadCallback: uv_read_cb = { stream, nread, buf in

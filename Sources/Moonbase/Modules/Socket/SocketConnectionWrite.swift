@@ -25,7 +25,8 @@ extension SocketConnection {
         // The rest is copied: the Lua string may be collected before libuv is done.
         let op = PendingOperation<uv_write_t>(fiber: fiber)
         let rest = UnsafeRawBufferPointer(rebasing: data[offset...])
-        var buf = uv_buf_init(op.keep(copyOf: rest).assumingMemoryBound(to: CChar.self), UInt32(rest.count))
+        guard let copy = op.keep(copyOf: rest) else { return lua.pushFailure(RawMemory.failure) }
+        var buf = uv_buf_init(copy.assumingMemoryBound(to: CChar.self), UInt32(rest.count))
         let stream = self.stream
         if let e = op.start({ req in uv_write(req, stream, &buf, 1, writeCallback) }) {
             return lua.pushFailure(uvErrorName(e))
