@@ -54,6 +54,14 @@ struct ListenerPause {
 extension SocketListener {
     /// Keeps a duplicate of the listening socket for pauses (after `listen`).
     func reserveDescriptor() {
+        // libuv's own spare (one per loop) would shed every pending connection
+        // silently and never report EMFILE, so this pause would never run; the
+        // reserve below replaces it.
+        let loop = vm.worker.loop
+        if loop.pointee.emfile_fd >= 0 {
+            Glibc.close(loop.pointee.emfile_fd)
+            loop.pointee.emfile_fd = -1
+        }
         var fd: uv_os_fd_t = -1
         guard uv_fileno(UnsafeMutableRawPointer(stream).assumingMemoryBound(to: uv_handle_t.self), &fd) == 0 else { return }
         pause.reserveFd = fcntl(fd, F_DUPFD_CLOEXEC, 0)
