@@ -43,6 +43,26 @@ struct ListenerPause {
         retryAt = now + backoffMs
     }
 
+    /// Descriptor numbers from which the table counts as nearly full (the
+    /// kernel hands out the lowest free number): the soft RLIMIT_NOFILE less
+    /// a sixteenth (at least 16).
+    static let nearlyFull: Int32 = {
+        var r = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &r) == 0, r.rlim_cur < rlim_t(Int32.max) else { return Int32.max }
+        let limit = Int32(r.rlim_cur)
+        return limit - max(16, limit / 16)
+    }()
+
+    /// A connection was accepted on descriptor `fd`. Near the limit, libuv's
+    /// own spare descriptor (one per loop, reopened by every handle init)
+    /// goes: with it, libuv would shed pending connections silently and never
+    /// report EMFILE, so the pause (and its log line) would not run.
+    static func accepted(fd: Int32, loop: UnsafeMutablePointer<uv_loop_t>) {
+        guard fd >= nearlyFull, loop.pointee.emfile_fd >= 0 else { return }
+        Glibc.close(loop.pointee.emfile_fd)
+        loop.pointee.emfile_fd = -1
+    }
+
     /// The listener closed: the reserve goes.
     mutating func end() {
         if reserveFd >= 0 { Glibc.close(reserveFd) }
@@ -54,14 +74,6 @@ struct ListenerPause {
 extension SocketListener {
     /// Keeps a duplicate of the listening socket for pauses (after `listen`).
     func reserveDescriptor() {
-        // libuv's own spare (one per loop) would shed every pending connection
-        // silently and never report EMFILE, so this pause would never run; the
-        // reserve below replaces it.
-        let loop = vm.worker.loop
-        if loop.pointee.emfile_fd >= 0 {
-            Glibc.close(loop.pointee.emfile_fd)
-            loop.pointee.emfile_fd = -1
-        }
         var fd: uv_os_fd_t = -1
         guard uv_fileno(UnsafeMutableRawPointer(stream).assumingMemoryBound(to: uv_handle_t.self), &fd) == 0 else { return }
         pause.reserveFd = fcntl(fd, F_DUPFD_CLOEXEC, 0)
