@@ -1,10 +1,9 @@
-import Glibc
-
 /// The text `json.encode` builds: a growable byte buffer with the JSON forms
 /// of strings and numbers. Owned by one encode call and freed by `release`.
 struct JSONOutput {
     private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
+    /// Bytes written (set directly only by the number writer, after `ensure`).
+    var count = 0
     private var capacity: Int
 
     init(capacity: Int = 256) {
@@ -87,43 +86,6 @@ struct JSONOutput {
             base[count + 5] = hex.utf8Start[Int(c & 15)]
             count += 6
         }
-    }
-
-    /// A finite number: integers up to 2^53 without a fraction (as `%d`),
-    /// others with the shortest of `%.14g` and `%.17g` that reads back.
-    mutating func appendNumber(_ x: Double) {
-        if x == x.rounded(.down) && abs(x) <= 9007199254740992 {
-            appendInteger(Int64(x))
-            return
-        }
-        var buffer = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))  // 32 bytes: "%.17g" needs at most 24
-        withUnsafeMutableBytes(of: &buffer) { raw in
-            let chars = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
-            var n = format(x, precision: 14, into: chars, size: raw.count)
-            if strtod(chars, nil) != x { n = format(x, precision: 17, into: chars, size: raw.count) }
-            append(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), n)
-        }
-    }
-
-    private func format(_ x: Double, precision: Int32, into chars: UnsafeMutablePointer<CChar>, size: Int) -> Int {
-        let n = withVaList([precision, x]) { vsnprintf(chars, size, "%.*g", $0) }
-        return Int(n)
-    }
-
-    private mutating func appendInteger(_ value: Int64) {
-        ensure(21)
-        var v = value.magnitude
-        if value < 0 { base[count] = 0x2D; count += 1 }
-        var digits = 1
-        var probe = v
-        while probe >= 10 { probe /= 10; digits += 1 }
-        var at = count + digits
-        count = at
-        repeat {
-            at -= 1
-            base[at] = 0x30 + UInt8(v % 10)
-            v /= 10
-        } while v > 0
     }
 }
 
