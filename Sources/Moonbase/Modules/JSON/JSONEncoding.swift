@@ -17,11 +17,18 @@ enum JSONEncodeRefusal: String, Error {
 struct JSONEncoding {
     static let maxDepth = 1000
 
-    /// One step from the root to the value being written, kept cheap: an
-    /// error builds the path from these only when it has to name it.
+    /// One step from the root to a refused value: built only on the way
+    /// out of an error (each level adds its own), so a success pays nothing.
     enum PathStep {
         case index(Int)
         case key(UnsafePointer<UInt8>, Int)
+    }
+
+    /// A table on the current path (to refuse cycles): a list threaded
+    /// through the recursion's frames, so walking allocates nothing.
+    private struct Ancestor {
+        let identity: UnsafeRawPointer
+        let parent: UnsafePointer<Ancestor>?
     }
 
     /// A string key of the object being written; `slot` holds its value in
@@ -37,10 +44,8 @@ struct JSONEncoding {
     let arrayMark: Int32
     let scratch: Int32
     var output = JSONOutput()
-    var path: [PathStep] = []
-    /// Tables on the current path, to refuse cycles.
-    private var open: [UnsafeRawPointer] = []
-    private var keys: [Key] = []
+    /// The refused value's path, innermost step first.
+    private(set) var path: [PathStep] = []
     private var scratchTop: Int32 = 0
     /// The highest scratch slot used, cleared at the end so the scratch
     /// table keeps none of the encoded values alive.
@@ -71,6 +76,10 @@ struct JSONEncoding {
     }
 
     mutating func encode(_ i: Int32, depth: Int) throws(JSONEncodeRefusal) {
+        try encode(i, depth: depth, parent: nil)
+    }
+
+    private mutating func encode(_ i: Int32, depth: Int, parent: UnsafePointer<Ancestor>?) throws(JSONEncodeRefusal) {
         switch lua_type(L, i) {
         case LUA_TSTRING:
             var n = 0
@@ -83,7 +92,7 @@ struct JSONEncoding {
         case LUA_TBOOLEAN:
             if lua_toboolean(L, i) != 0 { output.append("true") } else { output.append("false") }
         case LUA_TTABLE:
-            try encodeTable(i, depth: depth)
+            try encodeTable(i, depth: depth, parent: parent)
         case LUA_TNIL, LUA_TNONE:
             output.append("null")
         case LUA_TLIGHTUSERDATA where lua_touserdata(L, i) == UnsafeMutableRawPointer(mutating: Sentinel.null):
@@ -111,33 +120,27 @@ struct JSONEncoding {
         throw refuse(.metatable, at: t)
     }
 
-    private mutating func encodeTable(_ t: Int32, depth: Int) throws(JSONEncodeRefusal) {
+    private mutating func encodeTable(_ t: Int32, depth: Int, parent: UnsafePointer<Ancestor>?) throws(JSONEncodeRefusal) {
         let identity = lua_topointer(L, t)!
-        if open.contains(identity) { throw refuse(.cycle, at: t) }
+        var ancestor = parent
+        while let a = ancestor {
+            if a.pointee.identity == identity { throw refuse(.cycle, at: t) }
+            ancestor = a.pointee.parent
+        }
         if depth >= JSONEncoding.maxDepth { throw refuse(.depth, at: t) }
         let marked = try isMarked(t)
         guard lua_checkstack(L, 4) != 0 else { throw refuse(.depth, at: t) }
-        open.append(identity)
         let n = Int(lua_objlen(L, t))
-        let keysBase = keys.count
-        let scratchBase = scratchTop
         // One pass over the pairs: every key checked before any value is
         // written (the first bad key in `pairs` order is the one named).
         var count = 0
-        var strings = false
+        var strings = 0
         lua_pushnil(L)
         while lua_next(L, t) != 0 {
             count += 1
             switch lua_type(L, -2) {
             case LUA_TSTRING:
-                strings = true
-                var length = 0
-                let p = lua_tolstring(L, -2, &length)!
-                scratchTop += 1
-                lua_rawseti(L, scratch, scratchTop)  // pops the value
-                keys.append(Key(bytes: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self),
-                                count: length, slot: scratchTop))
-                continue
+                strings += 1
             case LUA_TNUMBER:
                 let k = lua_tonumber(L, -2)
                 if k == k.rounded(.down) && k >= 1 && k <= Double(n) { break }
@@ -147,51 +150,77 @@ struct JSONEncoding {
             }
             mb_pop(L, 1)
         }
-        scratchHighWater = max(scratchHighWater, scratchTop)
-        if strings && n > 0 { throw refuse(.mixed, at: t) }
-        if count != n && !strings { throw refuse(.sparse, at: t) }
-        if n > 0 || (count == 0 && marked) {
-            try encodeArray(t, n, depth: depth)
-        } else {
-            try encodeObject(from: keysBase, depth: depth)
+        if strings > 0 && n > 0 { throw refuse(.mixed, at: t) }
+        if count != n && strings == 0 { throw refuse(.sparse, at: t) }
+        var me = Ancestor(identity: identity, parent: parent)
+        try withUnsafePointer(to: &me) { (me) throws(JSONEncodeRefusal) in
+            if n > 0 || (count == 0 && marked) {
+                try encodeArray(t, n, depth: depth, me)
+            } else {
+                try encodeObject(t, count, depth: depth, me)
+            }
         }
-        keys.removeSubrange(keysBase...)
-        scratchTop = scratchBase
-        open.removeLast()
     }
 
-    private mutating func encodeArray(_ t: Int32, _ n: Int, depth: Int) throws(JSONEncodeRefusal) {
+    private mutating func encodeArray(_ t: Int32, _ n: Int, depth: Int, _ me: UnsafePointer<Ancestor>) throws(JSONEncodeRefusal) {
         output.append(0x5B)
         var i = 1
         while i <= n {
             if i > 1 { output.append(0x2C) }
             lua_rawgeti(L, t, Int32(i))
-            path.append(.index(i))
-            try encode(lua_gettop(L), depth: depth + 1)
-            path.removeLast()
+            do throws(JSONEncodeRefusal) {
+                try encode(lua_gettop(L), depth: depth + 1, parent: me)
+            } catch {
+                path.append(.index(i))
+                throw error
+            }
             mb_pop(L, 1)
             i += 1
         }
         output.append(0x5D)
     }
 
-    private mutating func encodeObject(from keysBase: Int, depth: Int) throws(JSONEncodeRefusal) {
-        keys[keysBase...].sort { a, b in
-            let c = memcmp(a.bytes, b.bytes, min(a.count, b.count))
-            return c != 0 ? c < 0 : a.count < b.count
+    /// Keys sorted by bytes; the values wait in the scratch table, read back by index.
+    private mutating func encodeObject(_ t: Int32, _ count: Int, depth: Int, _ me: UnsafePointer<Ancestor>) throws(JSONEncodeRefusal) {
+        let failure: JSONEncodeRefusal? = withUnsafeTemporaryAllocation(of: Key.self, capacity: max(count, 1)) { keys in
+            let base = scratchTop
+            var k = 0
+            lua_pushnil(L)
+            while lua_next(L, t) != 0 {
+                var length = 0
+                let p = lua_tolstring(L, -2, &length)!
+                let slot = base + Int32(k) + 1
+                lua_rawseti(L, scratch, slot)  // pops the value
+                keys.initializeElement(at: k, to: Key(bytes: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self),
+                                                      count: length, slot: slot))
+                k += 1
+            }
+            scratchTop = base + Int32(count)
+            scratchHighWater = max(scratchHighWater, scratchTop)
+            defer { scratchTop = base }
+            var sorted = UnsafeMutableBufferPointer(rebasing: keys[0..<count])
+            sorted.sort { a, b in
+                let c = memcmp(a.bytes, b.bytes, min(a.count, b.count))
+                return c != 0 ? c < 0 : a.count < b.count
+            }
+            output.append(0x7B)
+            for k in 0..<count {
+                let key = sorted[k]
+                if k > 0 { output.append(0x2C) }
+                output.appendString(key.bytes, key.count)
+                output.append(0x3A)
+                lua_rawgeti(L, scratch, key.slot)
+                do throws(JSONEncodeRefusal) {
+                    try encode(lua_gettop(L), depth: depth + 1, parent: me)
+                } catch {
+                    path.append(.key(key.bytes, key.count))
+                    return error
+                }
+                mb_pop(L, 1)
+            }
+            output.append(0x7D)
+            return nil
         }
-        output.append(0x7B)
-        for k in keysBase..<keys.count {
-            let key = keys[k]
-            if k > keysBase { output.append(0x2C) }
-            output.appendString(key.bytes, key.count)
-            output.append(0x3A)
-            lua_rawgeti(L, scratch, key.slot)
-            path.append(.key(key.bytes, key.count))
-            try encode(lua_gettop(L), depth: depth + 1)
-            path.removeLast()
-            mb_pop(L, 1)
-        }
-        output.append(0x7D)
+        if let failure { throw failure }
     }
 }

@@ -46,11 +46,11 @@ enum JSONModule {
         }
     }
 
-    /// The steps to a refused value as a Lua array: numbers for array items,
-    /// strings for object keys.
+    /// The steps to a refused value (given innermost first) as a Lua array
+    /// from the root: numbers for array items, strings for object keys.
     private static func pushPath(_ path: [JSONEncoding.PathStep], onto lua: LuaState) {
         lua_createtable(lua.L, Int32(path.count), 0)
-        for (n, step) in path.enumerated() {
+        for (n, step) in path.reversed().enumerated() {
             switch step {
             case .index(let i): lua.push(i)
             case .key(let bytes, let count): lua.push(bytes: UnsafeRawBufferPointer(start: bytes, count: count))
