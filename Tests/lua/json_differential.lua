@@ -87,6 +87,25 @@ for _ = 1, 3000 do
     print(('decode differs on %q:'):format(s), e1, e2)
   end
 end
+-- Large objects (their values wait in a scratch table, not on the stack) and
+-- deep ones, with a refusal at the bottom.
+local big, deep = {}, {}
+for i = 1, 5000 do big['k' .. i] = (i % 7 == 0) and { i, 'x' } or i end
+local inner = deep
+for i = 1, 999 do local t = { a = i, b = 'b', c = true }; inner.next = t; inner = t end
+for _, v in ipairs({ big, { list = { big, big } }, deep }) do
+  local ok1, r1 = pcall(json.encode, v)
+  local ok2, r2 = pcall(reference.encode, v)
+  if ok1 ~= ok2 or r1 ~= r2 then failures = failures + 1; print('large encode differs', ok1, ok2) end
+end
+big.k4999 = { f = print }
+inner.bad = 0 / 0
+for _, v in ipairs({ big, deep }) do
+  local ok1, r1 = pcall(json.encode, v)
+  local ok2, r2 = pcall(reference.encode, v)
+  if ok1 ~= ok2 or r1 ~= r2 then failures = failures + 1; print('large refusal differs', r1, r2) end
+  print('refused:', ok1, (r1:gsub('next%.', '')))
+end
 -- A decoded array carries the runtime's own mark.
 print('mark:', debug.getmetatable(json.decode('[]')) == array_mt)
 print(('%d encodes, %d decodes compared, %d differences'):format(encodes, decodes, failures))

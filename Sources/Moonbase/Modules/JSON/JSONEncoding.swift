@@ -180,8 +180,12 @@ struct JSONEncoding {
         output.append(0x5D)
     }
 
-    /// Keys sorted by bytes; the values wait in the scratch table, read back by index.
+    /// Keys sorted by bytes. Meanwhile the values wait on the Lua stack (read
+    /// where they are), or for a large object in the scratch table (read back
+    /// by index). The stack keeps room for 1000 more levels of one slot each.
     private mutating func encodeObject(_ t: Int32, _ count: Int, depth: Int, _ me: UnsafePointer<Ancestor>) throws(JSONEncodeRefusal) {
+        let stackBase = lua_gettop(L)
+        let onStack = Int(stackBase) + 2 * count <= 6000 && lua_checkstack(L, Int32(2 * count + 4)) != 0
         let failure: JSONEncodeRefusal? = withUnsafeTemporaryAllocation(of: Key.self, capacity: max(count, 1)) { keys in
             let base = scratchTop
             var k = 0
@@ -189,14 +193,22 @@ struct JSONEncoding {
             while lua_next(L, t) != 0 {
                 var length = 0
                 let p = lua_tolstring(L, -2, &length)!
-                let slot = base + Int32(k) + 1
-                lua_rawseti(L, scratch, slot)  // pops the value
+                let slot: Int32
+                if onStack {
+                    slot = lua_gettop(L)
+                    lua_pushvalue(L, -2)  // the key again, for lua_next; this pair stays
+                } else {
+                    slot = base + Int32(k) + 1
+                    lua_rawseti(L, scratch, slot)  // pops the value
+                }
                 keys.initializeElement(at: k, to: Key(bytes: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self),
                                                       count: length, slot: slot))
                 k += 1
             }
-            scratchTop = base + Int32(count)
-            scratchHighWater = max(scratchHighWater, scratchTop)
+            if !onStack {
+                scratchTop = base + Int32(count)
+                scratchHighWater = max(scratchHighWater, scratchTop)
+            }
             defer { scratchTop = base }
             var sorted = UnsafeMutableBufferPointer(rebasing: keys[0..<count])
             sorted.sort { a, b in
@@ -209,18 +221,19 @@ struct JSONEncoding {
                 if k > 0 { output.append(0x2C) }
                 output.appendString(key.bytes, key.count)
                 output.append(0x3A)
-                lua_rawgeti(L, scratch, key.slot)
+                if !onStack { lua_rawgeti(L, scratch, key.slot) }
                 do throws(JSONEncodeRefusal) {
-                    try encode(lua_gettop(L), depth: depth + 1, parent: me)
+                    try encode(onStack ? key.slot : lua_gettop(L), depth: depth + 1, parent: me)
                 } catch {
                     path.append(.key(key.bytes, key.count))
                     return error
                 }
-                mb_pop(L, 1)
+                if !onStack { mb_pop(L, 1) }
             }
             output.append(0x7D)
             return nil
         }
         if let failure { throw failure }
+        lua_settop(L, stackBase)
     }
 }

@@ -47,24 +47,26 @@ struct JSONOutput {
     }
 
     /// A quoted string: `"`, `\` and control characters (0-31 and 127, Lua's
-    /// `%c`) escaped; every other byte as it is.
+    /// `%c`) escaped; every other byte as it is. Room for the plain case is
+    /// made once; an escape makes room for itself and the rest again.
     mutating func appendString(_ s: UnsafePointer<UInt8>, _ n: Int) {
         ensure(n + 2)
         base[count] = 0x22
         count += 1
-        var run = 0  // start of the bytes not yet copied
         var i = 0
         while i < n {
             let c = s[i]
-            if jsonNeedsEscape(c) {
-                if i > run { append(s + run, i - run) }
-                appendEscape(c)
-                run = i + 1
-            }
             i += 1
+            if jsonNeedsEscape(c) {
+                appendEscape(c)
+                ensure(n - i + 1)
+            } else {
+                base[count] = c
+                count += 1
+            }
         }
-        if n > run { append(s + run, n - run) }
-        append(0x22)
+        base[count] = 0x22
+        count += 1
     }
 
     private mutating func appendEscape(_ c: UInt8) {
