@@ -39,6 +39,19 @@ struct JSONEncoding {
         let slot: Int32
     }
 
+    /// Lua's `<` on strings: bytes compared unsigned, a prefix first.
+    /// (Keys are short: a loop beats a call to memcmp.)
+    private static func precedes(_ a: Key, _ b: Key) -> Bool {
+        let common = min(a.count, b.count)
+        var i = 0
+        while i < common {
+            let x = a.bytes[i], y = b.bytes[i]
+            if x != y { return x < y }
+            i += 1
+        }
+        return a.count < b.count
+    }
+
     let L: OpaquePointer
     /// Stack indices of the array mark metatable and of the scratch table.
     let arrayMark: Int32
@@ -133,6 +146,10 @@ struct JSONEncoding {
         let n = Int(lua_objlen(L, t))
         // One pass over the pairs: every key checked before any value is
         // written (the first bad key in `pairs` order is the one named).
+        // String keys stay on the stack with their values, pair after pair,
+        // while the stack keeps room for 1000 more levels of one slot each.
+        let stackBase = lua_gettop(L)
+        var pairsOnStack = true
         var count = 0
         var strings = 0
         lua_pushnil(L)
@@ -141,6 +158,11 @@ struct JSONEncoding {
             switch lua_type(L, -2) {
             case LUA_TSTRING:
                 strings += 1
+                if pairsOnStack && lua_gettop(L) < 6000 && lua_checkstack(L, 4) != 0 {
+                    lua_pushvalue(L, -2)  // the key again, for lua_next; this pair stays
+                    continue
+                }
+                pairsOnStack = false
             case LUA_TNUMBER:
                 let k = lua_tonumber(L, -2)
                 if k == k.rounded(.down) && k >= 1 && k <= Double(n) { break }
@@ -157,9 +179,10 @@ struct JSONEncoding {
             if n > 0 || (count == 0 && marked) {
                 try encodeArray(t, n, depth: depth, me)
             } else {
-                try encodeObject(t, count, depth: depth, me)
+                try encodeObject(t, count, pairsAt: pairsOnStack ? stackBase + 1 : nil, depth: depth, me)
             }
         }
+        lua_settop(L, stackBase)
     }
 
     private mutating func encodeArray(_ t: Int32, _ n: Int, depth: Int, _ me: UnsafePointer<Ancestor>) throws(JSONEncodeRefusal) {
@@ -180,41 +203,40 @@ struct JSONEncoding {
         output.append(0x5D)
     }
 
-    /// Keys sorted by bytes. Meanwhile the values wait on the Lua stack (read
-    /// where they are), or for a large object in the scratch table (read back
-    /// by index). The stack keeps room for 1000 more levels of one slot each.
-    private mutating func encodeObject(_ t: Int32, _ count: Int, depth: Int, _ me: UnsafePointer<Ancestor>) throws(JSONEncodeRefusal) {
-        let stackBase = lua_gettop(L)
-        let onStack = Int(stackBase) + 2 * count <= 6000 && lua_checkstack(L, Int32(2 * count + 4)) != 0
+    /// Keys sorted by bytes. The values wait on the Lua stack where the pass
+    /// over the pairs left them (`pairsAt`: key, value, key, value...), or,
+    /// for a large object or a deep stack, in the scratch table (read back by index).
+    private mutating func encodeObject(_ t: Int32, _ count: Int, pairsAt: Int32?, depth: Int,
+                                       _ me: UnsafePointer<Ancestor>) throws(JSONEncodeRefusal) {
+        let onStack = pairsAt != nil
         let failure: JSONEncodeRefusal? = withUnsafeTemporaryAllocation(of: Key.self, capacity: max(count, 1)) { keys in
             let base = scratchTop
-            var k = 0
-            lua_pushnil(L)
-            while lua_next(L, t) != 0 {
-                var length = 0
-                let p = lua_tolstring(L, -2, &length)!
-                let slot: Int32
-                if onStack {
-                    slot = lua_gettop(L)
-                    lua_pushvalue(L, -2)  // the key again, for lua_next; this pair stays
-                } else {
-                    slot = base + Int32(k) + 1
-                    lua_rawseti(L, scratch, slot)  // pops the value
+            if let first = pairsAt {
+                for k in 0..<count {
+                    var length = 0
+                    let at = first + Int32(2 * k)
+                    let p = lua_tolstring(L, at, &length)!
+                    keys.initializeElement(at: k, to: Key(bytes: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self),
+                                                          count: length, slot: at + 1))
                 }
-                keys.initializeElement(at: k, to: Key(bytes: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self),
-                                                      count: length, slot: slot))
-                k += 1
-            }
-            if !onStack {
+            } else {
+                var k = 0
+                lua_pushnil(L)
+                while lua_next(L, t) != 0 {
+                    var length = 0
+                    let p = lua_tolstring(L, -2, &length)!
+                    let slot = base + Int32(k) + 1
+                    lua_rawseti(L, scratch, slot)  // pops the value
+                    keys.initializeElement(at: k, to: Key(bytes: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self),
+                                                          count: length, slot: slot))
+                    k += 1
+                }
                 scratchTop = base + Int32(count)
                 scratchHighWater = max(scratchHighWater, scratchTop)
             }
             defer { scratchTop = base }
             var sorted = UnsafeMutableBufferPointer(rebasing: keys[0..<count])
-            sorted.sort { a, b in
-                let c = memcmp(a.bytes, b.bytes, min(a.count, b.count))
-                return c != 0 ? c < 0 : a.count < b.count
-            }
+            sorted.sort(by: JSONEncoding.precedes)
             output.append(0x7B)
             for k in 0..<count {
                 let key = sorted[k]
@@ -234,6 +256,5 @@ struct JSONEncoding {
             return nil
         }
         if let failure { throw failure }
-        lua_settop(L, stackBase)
     }
 }

@@ -51,22 +51,25 @@ struct JSONOutput {
     /// made once; an escape makes room for itself and the rest again.
     mutating func appendString(_ s: UnsafePointer<UInt8>, _ n: Int) {
         ensure(n + 2)
-        base[count] = 0x22
-        count += 1
+        var out = base + count  // locals: the loop keeps them in registers
+        out[0] = 0x22
+        out += 1
         var i = 0
         while i < n {
             let c = s[i]
             i += 1
             if jsonNeedsEscape(c) {
+                count = out - base
                 appendEscape(c)
                 ensure(n - i + 1)
+                out = base + count
             } else {
-                base[count] = c
-                count += 1
+                out[0] = c
+                out += 1
             }
         }
-        base[count] = 0x22
-        count += 1
+        out[0] = 0x22
+        count = out - base + 1
     }
 
     private mutating func appendEscape(_ c: UInt8) {
