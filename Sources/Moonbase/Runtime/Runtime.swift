@@ -131,7 +131,7 @@ public final class Runtime: @unchecked Sendable {
     /// (waiting at most a second for a stderr nobody reads).
     public static func flushOutput() {
         mb_flush_stdout()
-        ErrorLog.shared.flush(within: 1)
+        ErrorLog.flushAll(within: 1)
     }
 
     static func directory(of path: String) -> String {
