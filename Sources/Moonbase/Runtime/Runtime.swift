@@ -29,6 +29,10 @@ public final class Runtime: @unchecked Sendable {
     let scriptPath: String
     /// The shipped `actors/` folder, if found.
     let actorsDirectory: String?
+    /// The main script's text when it is no file (`moonbase -e`, `run -`):
+    /// loaded instead of `scriptPath`, as chunk `mainChunkName`.
+    private var mainSource: String?
+    private var mainChunkName = ""
     private let liveVMs = Atomic<Int>(0)
     private let nextVMID = Atomic<Int>(1)
     private let status = Atomic<Int32>(0)
@@ -71,6 +75,20 @@ public final class Runtime: @unchecked Sendable {
         return status.load(ordering: .sequentiallyConsistent)
     }
 
+    /// `run(scriptPath:arguments:)` for a script given as text (`-e`, stdin):
+    /// `chunkName` names it in errors (`=stdin`); `spawn_vm('.')` runs it again.
+    public func run(source: String, chunkName: String, arguments: [String]) -> Int32 {
+        mainSource = source
+        mainChunkName = chunkName
+        return run(scriptPath: scriptPath, arguments: arguments)
+    }
+
+    /// Loads the chunk at `path` (the main script's text when given as text).
+    private func load(_ L: OpaquePointer, path: String) -> Int32 {
+        guard path == scriptPath, let source = mainSource else { return luaL_loadfile(L, path) }
+        return source.withCString { luaL_loadbuffer(L, $0, strlen($0), mainChunkName) }
+    }
+
     /// Counts a VM that is about to start elsewhere (`spawn_vm`; any thread).
     func vmStarting() { liveVMs.wrappingAdd(1, ordering: .sequentiallyConsistent) }
 
@@ -97,7 +115,7 @@ public final class Runtime: @unchecked Sendable {
             mb_setglobal(vm.L, "arg")
         }
         let failure = vm.startFailure
-        guard failure == nil, luaL_loadfile(vm.L, path) == 0 else {
+        guard failure == nil, load(vm.L, path: path) == 0 else {
             let message = failure ?? lua.toString(-1) ?? "cannot load \(path)"
             if failure == nil { lua.pop() }
             if isMain {
