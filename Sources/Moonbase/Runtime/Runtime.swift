@@ -157,16 +157,19 @@ public final class Runtime: @unchecked Sendable {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// `$MOONBASE_ACTORS`, else `actors/` beside or above the executable
-    /// (`.build/<config>/moonbase` in a checkout), else `../share/moonbase/actors`.
+    /// `$MOONBASE_ACTORS`, else `actors/` beside the executable, else an
+    /// installed `PREFIX/share/moonbase/actors` (`make install`), else
+    /// `actors/` above it (`.build/<config>/moonbase` in a checkout). The
+    /// install comes before the checkout guesses: `PREFIX/bin/../../actors`
+    /// is outside the install.
     static func findActorsDirectory() -> String? {
         if let env = getenv("MOONBASE_ACTORS") { return String(cString: env) }
         var buf = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buf, buf.count - 1)
         guard n > 0 else { return nil }
         let exeDir = directory(of: String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        for candidate in ["\(exeDir)/actors", "\(exeDir)/../../actors", "\(exeDir)/../../../actors",
-                          "\(exeDir)/../share/moonbase/actors"] {
+        for candidate in ["\(exeDir)/actors", "\(exeDir)/../share/moonbase/actors",
+                          "\(exeDir)/../../actors", "\(exeDir)/../../../actors"] {
             var st = stat()
             if stat(candidate, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
                 return realpath(candidate, nil).map { p in defer { free(p) }; return String(cString: p) }
