@@ -1,11 +1,26 @@
 -- The soak's server (soak/run): HTTP on loopback (arg[1] = port) with
--- /ok, /error (handler raises), /file (writes and reads a file)
--- and, in the background, messages to an actor that crashes now and then
--- and is restarted by the shipped supervisor.
+-- /ok, /error (handler raises), /file (writes and reads a file), /db (a query
+-- through an in-VM mysql pool: 503 while the server is down, the client
+-- retries) and, in the background, messages to an actor that crashes now and
+-- then and is restarted by the shipped supervisor.
 local http, fs, time = require 'http', require 'fs', require 'time'
 local inbox = require 'inbox'
 local port = tonumber(arg[1])
 local dir = arg[2]
+
+local db = require('mysql_pool').new{ size = 4, check_after = 1, connect = {
+  host = os.getenv('MOONBASE_MYSQL_HOST'), port = tonumber(os.getenv('MOONBASE_MYSQL_PORT')),
+  user = os.getenv('MOONBASE_MYSQL_USER'), password = os.getenv('MOONBASE_MYSQL_PASSWORD'),
+  database = os.getenv('MOONBASE_MYSQL_DATABASE'),
+  connect_timeout = 5, read_timeout = 10, write_timeout = 10 } }
+local function query(n)
+  local conn, err = db:acquire()
+  if not conn then return nil, err end
+  local rows, qerr = conn:query('SELECT ? AS n', n)
+  db:release(conn, rows == nil)  -- a failed query (server gone): the connection is broken
+  if not rows then return nil, qerr end
+  return rows[1].n
+end
 
 local sup = spawn_vm('supervisor')
 sup:send({ children = { { name = 'echo', module = 'echo_actor', restart = 'permanent' } },
@@ -28,6 +43,11 @@ assert(http.serve('127.0.0.1', port, function(req)
     local path = dir .. '/f' .. (served % 16)
     assert(fs.writefile(path, string.rep('s', 4096)))
     return 200, (#assert(fs.readfile(path)) == 4096) and 'ok' or 'bad'
+  end
+  if req.path == '/db' then
+    local n, err = query(served)
+    if n == nil then return 503, 'db: ' .. tostring(err) end
+    return 200, (tonumber(n) == served) and 'ok' or 'bad'
   end
   return 404, 'no'
 end, { reuseport = false }))

@@ -68,7 +68,7 @@ struct HTTPRequestParserTests {
             ("GET / HTTP/1.1\r\nBad Header: x\r\n\r\n", 400),
             ("POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n", 400),
             ("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
-            ("POST / HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n", 413),
+            ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 413),
         ]
         for (text, status) in cases {
             let (r, _, _) = parse(text)
@@ -81,5 +81,28 @@ struct HTTPRequestParserTests {
         let (r, _, _) = parse("GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 200) + "\r\n\r\n", maxHeader: 64)
         guard case .error(let code) = r else { Issue.record("\(r)"); return }
         #expect(code == 431)
+    }
+}
+
+/// Framing rules added with the hardening of issue 12 and 19.
+struct HTTPFramingRulesTests {
+    private func status(_ text: String) -> Int? {
+        var bytes = Array(text.utf8)
+        var head = HTTPHead()
+        let n = bytes.count
+        let r = bytes.withUnsafeMutableBufferPointer { parseHTTPRequest($0.baseAddress!, n, maxHeader: 8192, maxBody: 1 << 20, into: &head) }
+        if case .error(let code) = r { return code }
+        return nil
+    }
+
+    @Test func http11WithoutHostIsRefused() {
+        #expect(status("GET / HTTP/1.1\r\n\r\n") == 400)
+        #expect(status("GET / HTTP/1.0\r\n\r\n") == nil)
+    }
+
+    @Test func onlyPlainChunkedIsAccepted() {
+        for te in ["gzip, chunked", "chunked, gzip", "chunked, chunked", "gzip"] {
+            #expect(status("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \(te)\r\n\r\n0\r\n\r\n") == 400, "\(te)")
+        }
     }
 }

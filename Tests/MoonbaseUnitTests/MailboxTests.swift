@@ -4,7 +4,7 @@ import Testing
 /// The inbox's queue rules, without threads: capacity, close, death, and the
 /// reachability count that decides whether a receiver may still be woken.
 @Suite(.serialized) struct MailboxTests {
-    private func message(_ byte: UInt8) -> Message { Message(bytes: MessageBytes([byte]), addresses: []) }
+    private func message(_ byte: UInt8) -> Message { Message(bytes: MessageBytes([byte])!, addresses: []) }
 
     private func firstByte(_ take: Mailbox.Take) -> UInt8? {
         guard case .message(let m) = take else { return nil }

@@ -14,8 +14,8 @@ local _, port = srv:getsockname()
 
 local samples = {
   'GET / HTTP/1.1\r\nHost: x\r\n\r\n',
-  'POST /p?q=1 HTTP/1.1\r\nContent-Length: 4\r\n\r\nbody',
-  'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+  'POST /p?q=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nbody',
+  'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
   'GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n',
 }
 local alphabet = { '\r', '\n', ' ', ':', '0', 'a', 'Z', '\0', '\255', 'HTTP/1.1', '\r\n', '\r\n\r\n', '-', ';', 'f' }
@@ -83,7 +83,7 @@ end
 for _, f in ipairs(fibers) do f:join(); ended = ended + 1 end
 -- after all that, a good request still works
 local c = assert(socket.connect('127.0.0.1', port))
-c:write('GET / HTTP/1.1\r\nConnection: close\r\n\r\n')
+c:write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
 local reply = c:read()
 print('clients ended', ended)
 print('answers', responses, '2xx', by_class['2'] or 0, '4xx', by_class['4'] or 0)

@@ -37,8 +37,10 @@ enum MessageCodec {
         var encoder = Encoder(lua: lua, vm: vm, function: function, scratch: vm.messageScratch)
         defer { encoder.giveBack() }
         try encoder.encode(lua.absIndex(index), depth: 0)
-        return Message(bytes: MessageBytes(copying: encoder.base, count: encoder.count),
-                       addresses: encoder.addresses)
+        guard let bytes = MessageBytes(copying: encoder.base, count: encoder.count) else {
+            throw LuaError("\(function): \(RawMemory.failure)")
+        }
+        return Message(bytes: bytes, addresses: encoder.addresses)
     }
 
     /// One step from the message's root to the value being encoded. Kept as
@@ -52,11 +54,18 @@ enum MessageCodec {
     /// The encoder's working memory, kept by each VM between messages so a
     /// send allocates only the message's own bytes.
     final class Scratch {
-        fileprivate var base = UnsafeMutableRawPointer.allocate(byteCount: 256, alignment: 8)
-        fileprivate var capacity = 256
+        /// RawMemory's, grown by `Encoder.grow`; with no memory at the start,
+        /// capacity 0 and a placeholder never written (the first append grows).
+        fileprivate var base: UnsafeMutableRawPointer
+        fileprivate var capacity: Int
         fileprivate var open: [UnsafeRawPointer] = []
         fileprivate var path: [PathStep] = []
-        deinit { base.deallocate() }
+        init() {
+            let first = RawMemory.allocate(256)
+            base = first ?? UnsafeMutableRawPointer(mutating: Sentinel.null)
+            capacity = first == nil ? 0 : 256
+        }
+        deinit { if capacity > 0 { RawMemory.free(base) } }
     }
 
     /// Works on local copies of the scratch memory (a struct on the stack:
@@ -96,16 +105,16 @@ enum MessageCodec {
             scratch.path = path
         }
 
-        @inline(__always) mutating func ensure(_ n: Int) {
-            if count + n > capacity { grow(count + n) }
+        @inline(__always) mutating func ensure(_ n: Int) throws(LuaError) {
+            if count + n > capacity { try grow(count + n) }
         }
 
-        private mutating func grow(_ needed: Int) {
-            var size = capacity * 2
+        private mutating func grow(_ needed: Int) throws(LuaError) {
+            var size = max(capacity * 2, 256)
             while size < needed { size *= 2 }
-            let bigger = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
-            bigger.copyMemory(from: base, byteCount: count)
-            base.deallocate()
+            guard let bigger = RawMemory.resize(capacity > 0 ? base : nil, to: size) else {
+                throw LuaError("\(function): \(RawMemory.failure)")
+            }
             base = bigger
             capacity = size
         }
@@ -114,39 +123,39 @@ enum MessageCodec {
             let L = lua.L
             switch lua_type(L, i) {
             case LUA_TNIL, LUA_TNONE:
-                append(Tag.null.rawValue)
+                try append(Tag.null.rawValue)
             case LUA_TBOOLEAN:
-                append(lua_toboolean(L, i) != 0 ? Tag.trueValue.rawValue : Tag.falseValue.rawValue)
+                try append(lua_toboolean(L, i) != 0 ? Tag.trueValue.rawValue : Tag.falseValue.rawValue)
             case LUA_TNUMBER:
                 let n = lua_tonumber(L, i)
                 if let small = Int32(exactly: n), !(n == 0 && n.sign == .minus) {
-                    append(Tag.int32.rawValue)
-                    append(UInt32(bitPattern: small))
+                    try append(Tag.int32.rawValue)
+                    try append(UInt32(bitPattern: small))
                 } else {
-                    append(Tag.float64.rawValue)
-                    append(n.bitPattern)
+                    try append(Tag.float64.rawValue)
+                    try append(n.bitPattern)
                 }
             case LUA_TSTRING:
                 var len = 0
                 let p = lua_tolstring(L, i, &len)!
                 try reserve(len + 5)
-                append(Tag.string.rawValue)
-                append(UInt32(len))
-                ensure(len)
+                try append(Tag.string.rawValue)
+                try append(UInt32(len))
+                try ensure(len)
                 (base + count).copyMemory(from: p, byteCount: len)
                 count += len
             case LUA_TTABLE:
                 try encodeTable(i, depth: depth)
             case LUA_TUSERDATA:
                 if let mailbox = Address.mailbox(lua, i, vm) {
-                    append(Tag.address.rawValue)
-                    append(UInt32(addresses.count))
+                    try append(Tag.address.rawValue)
+                    try append(UInt32(addresses.count))
                     addresses.append(mailbox)
                     return
                 }
                 throw refuse("userdata")
             case LUA_TLIGHTUSERDATA where lua_touserdata(L, i) == UnsafeMutableRawPointer(mutating: Sentinel.null):
-                append(Tag.jsonNull.rawValue)
+                try append(Tag.jsonNull.rawValue)
             default:
                 throw refuse(lua.typeName(at: i))
             }
@@ -176,11 +185,11 @@ enum MessageCodec {
             }
             let arrayCount = Int(lua_objlen(L, t))
             try reserve(9)
-            append(marked ? Tag.markedArray.rawValue : Tag.table.rawValue)
-            append(UInt32(arrayCount))
+            try append(marked ? Tag.markedArray.rawValue : Tag.table.rawValue)
+            try append(UInt32(arrayCount))
             // The hash count is known after one pass over the pairs: patched in.
             let hashCountOffset = count
-            append(UInt32(0))
+            try append(UInt32(0))
             var hashCount: UInt32 = 0
             defer { patch(UInt32(hashCount), at: hashCountOffset) }
             for k in 0..<arrayCount {
@@ -254,18 +263,18 @@ enum MessageCodec {
         private func patch(_ v: UInt32, at offset: Int) {
             base.storeBytes(of: v.littleEndian, toByteOffset: offset, as: UInt32.self)
         }
-        @inline(__always) private mutating func append(_ v: UInt8) {
-            ensure(1)
+        @inline(__always) private mutating func append(_ v: UInt8) throws(LuaError) {
+            try ensure(1)
             base.storeBytes(of: v, toByteOffset: count, as: UInt8.self)
             count += 1
         }
-        @inline(__always) private mutating func append(_ v: UInt32) {
-            ensure(4)
+        @inline(__always) private mutating func append(_ v: UInt32) throws(LuaError) {
+            try ensure(4)
             base.storeBytes(of: v.littleEndian, toByteOffset: count, as: UInt32.self)
             count += 4
         }
-        @inline(__always) private mutating func append(_ v: UInt64) {
-            ensure(8)
+        @inline(__always) private mutating func append(_ v: UInt64) throws(LuaError) {
+            try ensure(8)
             base.storeBytes(of: v.littleEndian, toByteOffset: count, as: UInt64.self)
             count += 8
         }
@@ -280,8 +289,10 @@ enum MessageCodec {
         str("event"); str("down")
         str("from"); b.append(Tag.address.rawValue); u32(0)
         str("reason"); str(reason)
+        // A long reason with no memory left to copy it: the short text fits inline.
+        guard let bytes = MessageBytes(b) else { return downMessage(from: from, reason: RawMemory.failure) }
         from.retainReference()
-        return Message(bytes: MessageBytes(b), addresses: [from])
+        return Message(bytes: bytes, addresses: [from])
     }
 
     /// Pushes the decoded value onto `lua`. The message was made by `encode`,

@@ -31,22 +31,23 @@ final class PendingOperation<Request>: FiberWait {
     init(fiber: Fiber) { self.fiber = fiber }
 
     deinit {
-        free(buffer)
-        for b in moreBuffers { free(b) }
+        RawMemory.free(buffer)
+        for b in moreBuffers { RawMemory.free(b) }
         request.deallocate()
     }
 
-    /// A copy of `bytes` that lives as long as the operation.
-    func keep(copyOf bytes: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer {
-        let p = malloc(max(bytes.count, 1))!
-        if bytes.count > 0 { memcpy(p, bytes.baseAddress!, bytes.count) }
+    /// A copy of `bytes` that lives as long as the operation; nil when there
+    /// is no memory left (the caller returns nil, `RawMemory.failure`).
+    func keep(copyOf bytes: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer? {
+        guard let p = RawMemory.copy(bytes) else { return nil }
         own(p)
         return p
     }
 
-    /// A NUL-terminated copy of `string` that lives as long as the operation.
-    func keep(_ string: String) -> UnsafeMutablePointer<CChar> {
-        let p = strdup(string)!
+    /// A NUL-terminated copy of `string` that lives as long as the operation;
+    /// nil when there is no memory left.
+    func keep(_ string: String) -> UnsafeMutablePointer<CChar>? {
+        guard let p = RawMemory.copy(string) else { return nil }
         own(UnsafeMutableRawPointer(p))
         return p
     }

@@ -13,7 +13,9 @@ struct ByteBuffer {
     @inline(__always) var count: Int { hi - lo }
     @inline(__always) var bytes: UnsafeMutablePointer<UInt8> { base! + lo }
 
-    mutating func append(_ src: UnsafeRawPointer, _ n: Int) {
+    /// Appends `n` bytes; false (nothing appended) when there is no memory
+    /// left to grow.
+    mutating func append(_ src: UnsafeRawPointer, _ n: Int) -> Bool {
         if hi + n > capacity {
             if lo > 0, let b = base {
                 memmove(b, b + lo, hi - lo)
@@ -23,12 +25,14 @@ struct ByteBuffer {
             if hi + n > capacity {
                 var cap = max(capacity * 2, 4096)
                 while cap < hi + n { cap *= 2 }
-                base = realloc(base, cap)!.assumingMemoryBound(to: UInt8.self)
+                guard let bigger = RawMemory.resize(base, to: cap) else { return false }
+                base = bigger.assumingMemoryBound(to: UInt8.self)
                 capacity = cap
             }
         }
         memcpy(base! + hi, src, n)
         hi += n
+        return true
     }
 
     mutating func consume(_ n: Int) {
@@ -37,7 +41,7 @@ struct ByteBuffer {
     }
 
     mutating func reset() {
-        free(base)
+        RawMemory.free(base)
         base = nil
         capacity = 0
         lo = 0

@@ -3,12 +3,31 @@ local raw, rt = ...
 local socket = require 'socket'
 local S = rt.suspending
 local http_read, respond, write = S(raw.read), S(raw.respond), socket.write
-local find, sub, format, type, pcall, error, setmetatable = string.find, string.sub, string.format, type, pcall, error, setmetatable
+local find, sub, format, type, xpcall, error, setmetatable = string.find, string.sub, string.format, type, xpcall, error, setmetatable
+local settimeout = socket.settimeout
 local http = {}
+
+-- A handler's error keeps the handler's own frames: the traceback is taken
+-- where it was raised, before the serve loop re-raises it.
+local traceback = debug.traceback
+local function with_traceback(e)
+  if type(e) ~= 'string' or find(e, '\nstack traceback:\n', 1, true) then return e end
+  return traceback(e, 2)
+end
+http.with_traceback = with_traceback
 
 local Res = {}
 Res.__index = Res
-function Res:status(code) self._status = code; return self end
+local function is_status(code)
+  return type(code) == 'number' and code >= 100 and code <= 999 and code % 1 == 0
+end
+function Res:status(code)
+  if not is_status(code) then
+    error("res:status: bad argument #1 'code' (integer from 100 to 999 expected, got " .. tostring(code) .. ")", 2)
+  end
+  self._status = code
+  return self
+end
 function Res:header(name, value)
   local h = self._headers
   if not h then h = {}; self._headers = h end
@@ -20,10 +39,14 @@ function Res:write(data)
   if self._done then return nil, 'finished' end
   if not self._started then
     self._started = true
-    local ok, err = respond(self._conn, self._status or 200, nil, self._headers, self._keep, 2)
+    -- HTTP/1.0 has no chunked framing: the body ends when the connection closes.
+    local mode = self._v10 and 3 or 2
+    if self._v10 then self._keep = 0; self._close = true end
+    local ok, err = respond(self._conn, self._status or 200, nil, self._headers, self._keep, mode)
     if not ok then return nil, err end
   end
   if self._head or #data == 0 then return true end
+  if self._v10 then return write(self._conn, data) end
   return write(self._conn, format('%x\r\n', #data) .. data .. '\r\n')
 end
 function Res:finish(data)
@@ -31,7 +54,7 @@ function Res:finish(data)
   if self._started then
     if data then self:write(data) end
     self._done = true
-    if self._head then return true end
+    if self._head or self._v10 then return true end
     return write(self._conn, '0\r\n\r\n')
   end
   self._done = true
@@ -40,38 +63,54 @@ end
 
 -- Shutdown (lua/prelude.lua): connections waiting for their next request
 -- close; one busy with a request closes once its response is sent.
-local idle, draining = setmetatable({}, { __mode = 'k' }), false
+local idle_conns, draining = setmetatable({}, { __mode = 'k' }), false
 rt.on_shutdown(function()
   draining = true
-  for conn in pairs(idle) do socket.close(conn) end
+  for conn in pairs(idle_conns) do socket.close(conn) end
 end)
 
-local function serve_conn(conn, handler, max_header, max_body)
+-- t: the timeouts (idle, header, body, send; seconds, 0: none), or nil for none.
+local function serve_conn(conn, handler, max_header, max_body, t)
+  local idle, header, body_t = 0, 0, 0
+  if t then
+    idle, header, body_t = t.idle, t.header, t.body
+    settimeout(conn, t.send, 'write')
+  end
   while true do
     if draining then return end
-    idle[conn] = true
-    local method, target, headers, body, keep = http_read(conn, max_header, max_body)
-    idle[conn] = nil
+    idle_conns[conn] = true
+    local method, target, headers, body, keep, v10 = http_read(conn, max_header, max_body, idle, header, body_t)
+    idle_conns[conn] = nil
     if not method then
       if type(target) == 'number' then
-        respond(conn, target, '', nil, false, 0)
+        respond(conn, target, '', nil, 0, 0)
       end
       return
     end
+    -- 0: close after; 1: keep alive; 2: keep alive and say so (HTTP/1.0)
+    keep = keep and (v10 and 2 or 1) or 0
     local path, query = target, nil
     local q = find(target, '?', 1, true)
     if q then path = sub(target, 1, q - 1); query = sub(target, q + 1) end
-    local res = setmetatable({ _conn = conn, _keep = keep, _head = method == 'HEAD' }, Res)
+    local res = setmetatable({ _conn = conn, _keep = keep, _head = method == 'HEAD', _v10 = v10 }, Res)
     local req = { method = method, path = path, query = query, target = target, headers = headers, body = body }
-    local ok, status, rbody, rheaders = pcall(handler, req, res)
+    local ok, status, rbody, rheaders = xpcall(handler, with_traceback, req, res)
     if not ok then
       if not res._started and not res._done then
-        respond(conn, 500, 'Internal Server Error', nil, false, 0)
+        respond(conn, 500, 'Internal Server Error', nil, 0, 0)
       end
       error(status, 0)
     end
     if not res._done then
       if status and not res._started then
+        -- A bad return gets a 500 like a handler error (never 0 bytes).
+        local bad = not is_status(status) and 'status' or (rbody ~= nil and type(rbody) ~= 'string' and type(rbody) ~= 'number') and 'body'
+          or (rheaders ~= nil and type(rheaders) ~= 'table') and 'headers'
+        if bad then
+          respond(conn, 500, 'Internal Server Error', nil, 0, 0)
+          error(format("http.serve: the handler returned a bad %s (%s)", bad,
+            tostring(bad == 'status' and status or bad == 'body' and type(rbody) or type(rheaders))), 0)
+        end
         res._done = true
         local okw = respond(conn, status, rbody, rheaders, keep, res._head and 1 or 0)
         if not okw then return end
@@ -79,7 +118,7 @@ local function serve_conn(conn, handler, max_header, max_body)
         res:finish()
       end
     end
-    if not keep or res._close or draining then return end
+    if keep == 0 or res._close or draining then return end
   end
 end
 http.serve_conn = serve_conn
@@ -97,17 +136,28 @@ function http.serve(host, port, handler, opts)
   local function limit(name, default)
     local v = opts[name]
     if v == nil then return default end
-    if type(v) ~= 'number' or v < 1 or v % 1 ~= 0 then
-      error(("http.serve: bad argument #4 'opts.%s' (integer >= 1 expected, got %s)"):format(name, tostring(v)), 3)
+    if type(v) ~= 'number' or not (v >= 1 and v <= 2147483647) or v % 1 ~= 0 then
+      error(("http.serve: bad argument #4 'opts.%s' (integer from 1 to 2^31-1 expected, got %s)"):format(name, tostring(v)), 3)
+    end
+    return v
+  end
+  local function timeout(name, default)
+    local v = opts[name]
+    if v == nil then return default end
+    if type(v) ~= 'number' or not (v >= 0 and v <= 2147483647) then
+      error(("http.serve: bad argument #4 'opts.%s' (seconds from 0 to 2^31-1 expected, got %s)"):format(name, tostring(v)), 3)
     end
     return v
   end
   local max_header = limit('max_header_size', 8192)
   local max_body = limit('max_body_size', 1048576)
-  local socket = require 'socket'
+  local timeouts = {
+    header = timeout('header_timeout', 30), body = timeout('body_timeout', 30),
+    idle = timeout('idle_timeout', 60), send = timeout('send_timeout', 60),
+  }
   local lopts = { reuseport = opts.reuseport, backlog = opts.backlog, nodelay = true }
   return socket.serve(host, port, function(conn)
-    serve_conn(conn, handler, max_header, max_body)
+    serve_conn(conn, handler, max_header, max_body, timeouts)
   end, lopts)
 end
 return http

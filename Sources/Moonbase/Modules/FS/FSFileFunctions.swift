@@ -59,7 +59,7 @@ extension FSModule {
                 if PageCacheRead.shouldGiveWay() { lua.push(true); return 2 }
                 return 1
             }
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+            guard let buffer = RawMemory.allocate(size) else { return lua.pushFailure(RawMemory.failure) }
             return try FSRequest.start(lua, "fs.read", path: file.path, file: file,
                                        buffer: buffer, size: size, on: FSCompletion.read) { loop, req, cb in
                 var buf = uv_buf_init(buffer.assumingMemoryBound(to: CChar.self), UInt32(size))
@@ -77,8 +77,7 @@ extension FSModule {
             guard let fd = file.usableFD else { return closedError(lua) }
             if data.count == 0 { lua.push(true); return 1 }
             // libuv reads the bytes later, on a pool thread: copy them out of Lua.
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: data.count, alignment: 16)
-            buffer.copyMemory(from: data.baseAddress!, byteCount: data.count)
+            guard let buffer = RawMemory.copy(data) else { return lua.pushFailure(RawMemory.failure) }
             let size = data.count
             return try FSRequest.start(lua, "fs.write", path: file.path, file: file,
                                        buffer: buffer, size: size, on: FSCompletion.write) { loop, req, cb in

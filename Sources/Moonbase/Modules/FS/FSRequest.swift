@@ -32,7 +32,7 @@ typealias FSOperation = PendingOperation<FSRequest>
 extension FSRequest {
     /// Starts a request for the calling fiber and suspends it; when libuv
     /// refuses it at once, returns nil, "CODE: path" without suspending.
-    /// `buffer` (allocated by the caller) is freed when the request ends.
+    /// `buffer` (allocated by the caller with `RawMemory`) is freed when the request ends.
     static func start(_ lua: LuaState, _ name: String, path: String, file: FSFile? = nil,
                       buffer: UnsafeMutableRawPointer? = nil, size: Int = 0, on callback: uv_fs_cb,
                       _ submit: (UnsafeMutablePointer<uv_loop_t>, UnsafeMutablePointer<uv_fs_t>, uv_fs_cb) -> Int32) throws(LuaError) -> Int32 {
@@ -41,10 +41,10 @@ extension FSRequest {
         do {
             fiber = try vm.suspendingFiber(name)
         } catch {
-            buffer?.deallocate()
+            RawMemory.free(buffer)
             throw error
         }
-        if let n = fiber.takeInterruption(lua) { buffer?.deallocate(); return n }
+        if let n = fiber.takeInterruption(lua) { RawMemory.free(buffer); return n }
         assert(MemoryLayout<FSRequest>.offset(of: \FSRequest.uv) == 0, "uv_fs_t must come first")
         let op = FSOperation(fiber: fiber)
         op.request.initialize(to: FSRequest(path: path, file: file, buffer: buffer, size: size, fd: file?.usableFD ?? -1))
@@ -94,7 +94,7 @@ extension FSRequest {
 
     private static func end(_ request: UnsafeMutablePointer<FSRequest>) {
         uv_fs_req_cleanup(uv(request))
-        request.pointee.buffer?.deallocate()
+        RawMemory.free(request.pointee.buffer)
         request.deinitialize(count: 1)
     }
 

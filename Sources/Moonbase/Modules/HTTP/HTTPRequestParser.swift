@@ -16,6 +16,13 @@ struct HTTPHead {
     var chunks: [(Int, Int)] = []
     var chunked = false
     var keepAlive = true
+    var contentLength = 0
+    /// After `.incomplete` in the body: the next call, given the same bytes
+    /// and more, resumes at the body (chunks already parsed are not parsed
+    /// again: linear in the bytes received).
+    var resumeBody = false
+    /// Where the next chunk-size line starts, and the chunk bytes before it.
+    var chunkNext = 0, chunkTotal = 0
 }
 
 enum HTTPParse { case incomplete, done, error(Int) }
@@ -75,11 +82,31 @@ private func hasToken(_ p: UnsafeMutablePointer<UInt8>, _ a: Int, _ b: Int, _ to
     return false
 }
 
+/// Is p[a..<b] exactly `token` (lowercase), case-insensitively?
+private func equalsLowerToken(_ p: UnsafeMutablePointer<UInt8>, _ a: Int, _ b: Int, _ token: StaticString) -> Bool {
+    guard b - a == token.utf8CodeUnitCount else { return false }
+    for k in 0..<(b - a) where lower(p[a + k]) != token.utf8Start[k] { return false }
+    return true
+}
+
+/// Is the trailer line p[a..<b] a field: a token, a colon, a value without controls?
+private func isTrailerField(_ p: UnsafeMutablePointer<UInt8>, _ a: Int, _ b: Int) -> Bool {
+    var i = a
+    while i < b && isTokenChar(p[i]) { i += 1 }
+    guard i > a, i < b, p[i] == 58 else { return false }
+    for k in (i + 1)..<b where (p[k] < 32 && p[k] != 9) || p[k] == 127 { return false }
+    return true
+}
+
 /// Parses one request at the start of p[0..<n]. Header names are lowercased in
 /// place. Limits: head (request line + headers) at most `maxHeader` bytes
 /// (431), body at most `maxBody` (413); anything malformed is 400.
 func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int, maxBody: Int,
                       into h: inout HTTPHead) -> HTTPParse {
+    if h.resumeBody && n >= h.chunkNext {
+        return parseHTTPBody(p, n, maxHeader: maxHeader, maxBody: maxBody, into: &h)
+    }
+    h.resumeBody = false
     h.headers.removeAll(keepingCapacity: true)
     h.chunks.removeAll(keepingCapacity: true)
     h.headerEnd = 0
@@ -113,7 +140,7 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
     // Headers.
     var contentLength = -1
     var chunked = false
-    var connClose = false, connKeep = false
+    var connClose = false, connKeep = false, hasHost = false
     var pos = lineEnd + 2
     let headLimit = min(n, start + maxHeader)
     while true {
@@ -135,17 +162,22 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
         h.headers.append((ns, ne, j, ve))
         switch ne - ns {
         case 14 where equalsLower(p, ns, ne, "content-length"):
-            guard ve > j, ve - j <= 15 else { return .error(ve > j ? 413 : 400) }
+            var digits = j
+            while digits + 1 < ve && p[digits] == 48 { digits += 1 }  // leading zeros
+            guard ve > j, ve - digits <= 15 else { return .error(ve > j ? 413 : 400) }
             var v = 0
-            for k in j..<ve {
+            for k in digits..<ve {
                 guard p[k] >= 48 && p[k] <= 57 else { return .error(400) }
                 v = v * 10 + Int(p[k] - 48)
             }
             if contentLength >= 0 && contentLength != v { return .error(400) }
             contentLength = v
         case 17 where equalsLower(p, ns, ne, "transfer-encoding"):
-            guard hasToken(p, j, ve, "chunked") else { return .error(400) }
+            // Only plain chunked: another coding (gzip, chunked) or chunked twice is 400.
+            guard !chunked, equalsLowerToken(p, j, ve, "chunked") else { return .error(400) }
             chunked = true
+        case 4 where equalsLower(p, ns, ne, "host"):
+            hasHost = true
         case 10 where equalsLower(p, ns, ne, "connection"):
             if hasToken(p, j, ve, "close") { connClose = true }
             if hasToken(p, j, ve, "keep-alive") { connKeep = true }
@@ -154,15 +186,29 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
         pos = e + 2
     }
     h.headerEnd = pos
+    if h.minor == 1 && !hasHost { return .error(400) }  // RFC 9112 3.2
     h.keepAlive = h.minor == 1 ? !connClose : (connKeep && !connClose)
     h.chunked = chunked
-    if chunked {
-        if contentLength >= 0 { return .error(400) }
-        var total = 0
-        var q = pos
+    if chunked && contentLength >= 0 { return .error(400) }
+    h.contentLength = max(contentLength, 0)
+    h.chunkNext = pos
+    h.chunkTotal = 0
+    return parseHTTPBody(p, n, maxHeader: maxHeader, maxBody: maxBody, into: &h)
+}
+
+/// The body of the request whose head `h` holds, from `h.chunkNext` on.
+private func parseHTTPBody(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int, maxBody: Int,
+                           into h: inout HTTPHead) -> HTTPParse {
+    h.resumeBody = false
+    let pos = h.headerEnd
+    if h.chunked {
+        var total = h.chunkTotal
+        var q = h.chunkNext
         while true {
             guard let le = findCRLF(p, q, n) else {
-                return n - q > 1024 ? .error(400) : .incomplete
+                if n - q > 1024 { return .error(400) }
+                h.resumeBody = true
+                return .incomplete
             }
             var size = 0, k = q, digits = 0
             while k < le {
@@ -181,12 +227,18 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
                 k += 1
             }
             guard digits > 0, k == le || p[k] == 59 || p[k] == 32 || p[k] == 9 else { return .error(400) }
+            for x in k..<le where (p[x] < 32 && p[x] != 9) || p[x] == 127 { return .error(400) }  // bare LF, NUL in extensions
             q = le + 2
             if size == 0 {
-                // Trailers, up to an empty line.
+                // Trailers, up to an empty line (parsed again from the last chunk when incomplete).
                 while true {
-                    guard let te = findCRLF(p, q, n) else { return n - q > maxHeader ? .error(431) : .incomplete }
+                    guard let te = findCRLF(p, q, n) else {
+                        if n - q > maxHeader { return .error(431) }
+                        h.resumeBody = true
+                        return .incomplete
+                    }
                     let empty = te == q
+                    if !empty && !isTrailerField(p, q, te) { return .error(400) }
                     q = te + 2
                     if empty { break }
                 }
@@ -194,17 +246,19 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
             }
             total += size
             if total > maxBody { return .error(413) }
-            if n < q + size + 2 { return .incomplete }
+            if n < q + size + 2 { h.resumeBody = true; return .incomplete }
             guard p[q + size] == 13, p[q + size + 1] == 10 else { return .error(400) }
             h.chunks.append((q, q + size))
             q += size + 2
+            h.chunkNext = q
+            h.chunkTotal = total
         }
         h.consumed = q
         return .done
     }
-    let len = max(contentLength, 0)
+    let len = h.contentLength
     if len > maxBody { return .error(413) }
-    if n - pos < len { return .incomplete }
+    if n - pos < len { h.resumeBody = true; return .incomplete }
     h.bodyStart = pos
     h.bodyEnd = pos + len
     h.consumed = pos + len

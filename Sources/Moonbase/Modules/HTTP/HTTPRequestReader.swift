@@ -11,6 +11,13 @@ import Glibc
 final class HTTPRequestReader: ConnectionParser {
     var maxHeader: Int
     var maxBody: Int
+    /// Timeouts (seconds, 0: none): between requests, for a whole head, between body reads.
+    var idleTimeout = 0.0, headerTimeout = 0.0, bodyTimeout = 0.0
+    /// Requests read so far: before the first, a connection waits in the head phase.
+    private var requests = 0
+    /// The Date header's value for the second `dateSecond`, formatted once a second.
+    private var dateSecond = 0
+    private(set) var dateValue = [UInt8]()
     private var head = HTTPHead()
     /// The status (400, 413, 431) of the last rejected request.
     private var rejection = 400
@@ -56,17 +63,34 @@ final class HTTPRequestReader: ConnectionParser {
         pushRange(h.methodStart, h.methodEnd)
         pushRange(h.targetStart, h.targetEnd)
         lua_createtable(L, 0, Int32(h.headers.count))
+        // A repeated name's values are joined with ", " once, at the end:
+        // joining at each repeat would copy the value so far (quadratic).
+        var repeated: [String: [UInt8]] = [:]
         for (ns, ne, vs, ve) in h.headers {
             pushRange(ns, ne)
             lua_pushvalue(L, -1)
             lua_rawget(L, -3)
             if lua_type(L, -1) == LUA_TSTRING {
-                lua.push(", ")
-                pushRange(vs, ve)
-                lua_concat(L, 3)
+                let name = String(decoding: UnsafeBufferPointer(start: p + ns, count: ne - ns), as: UTF8.self)
+                var joined = repeated.removeValue(forKey: name) ?? {
+                    var first = 0
+                    let s = lua_tolstring(L, -1, &first)!
+                    return Array(UnsafeRawBufferPointer(start: s, count: first))
+                }()
+                joined.append(44); joined.append(32)
+                joined.append(contentsOf: UnsafeBufferPointer(start: p + vs, count: ve - vs))
+                repeated[name] = joined
+                mb_pop(L, 2)
             } else {
                 mb_pop(L, 1)
                 pushRange(vs, ve)
+                lua_rawset(L, -3)
+            }
+        }
+        for (name, value) in repeated {
+            lua.push(name)
+            value.withUnsafeBytes { b in
+                lua_pushlstring(L, b.baseAddress!.assumingMemoryBound(to: CChar.self), b.count)
             }
             lua_rawset(L, -3)
         }
@@ -83,11 +107,49 @@ final class HTTPRequestReader: ConnectionParser {
             pushRange(h.bodyStart, h.bodyEnd)
         }
         lua.push(h.keepAlive)
-        return (5, h.consumed)
+        lua.push(h.minor == 0)
+        head.resumeBody = false
+        requests += 1
+        return (6, h.consumed)
+    }
+
+    func wait(buffered: Int) -> ParserWait {
+        if buffered == 0 && requests > 0 { return ParserWait(phase: 0, seconds: idleTimeout) }
+        if buffered == 0 || head.headerEnd == 0 { return ParserWait(phase: 1, seconds: headerTimeout) }
+        return ParserWait(phase: 2, seconds: bodyTimeout, restartOnData: true)
+    }
+
+    /// nil, "timeout" between requests (the connection just closes); nil, 408 within one.
+    func pushTimeout(_ wait: ParserWait, onto lua: LuaState) -> Int32 {
+        head.resumeBody = false
+        if wait.phase == 0 { return lua.pushFailure("timeout") }
+        lua.pushNil()
+        lua.push(408)
+        return 2
+    }
+
+    /// The Date header's value now ("Sun, 06 Nov 1994 08:49:37 GMT").
+    func date() -> [UInt8] {
+        let now = time(nil)
+        if now != dateSecond || dateValue.isEmpty {
+            dateSecond = now
+            dateValue = HTTPRequestReader.formatDate(now)
+        }
+        return dateValue
+    }
+
+    static func formatDate(_ t: Int) -> [UInt8] {
+        var tt = time_t(t)
+        var tm = tm()
+        gmtime_r(&tt, &tm)
+        var buf = [CChar](repeating: 0, count: 64)
+        let n = strftime(&buf, 64, "%a, %d %b %Y %H:%M:%S GMT", &tm)
+        return buf[0..<n].map { UInt8(bitPattern: $0) }
     }
 
     /// Pushes nil, status.
     func pushRejection(onto lua: LuaState) -> Int32 {
+        head.resumeBody = false
         lua.pushNil()
         lua.push(rejection)
         return 2

@@ -7,8 +7,13 @@ import Glibc
 /// `http.respond`: frames a response head (and body) in Swift and writes it
 /// through the connection's stream interface.
 extension HTTPModule {
-    // respond(conn, status, body, headers?, keepalive, mode) -> true | nil, err
-    //   mode 0: full response; 1: HEAD (no body); 2: head only, chunked framing.
+    /// Bodies up to this size are framed in a Swift array with the head.
+    static let inlineBodyLimit = 1 << 20
+
+    // respond(conn, status, body, headers?, keep, mode) -> true | nil, err
+    //   keep 0: close after; 1: keep alive; 2: keep alive, saying so (HTTP/1.0).
+    //   mode 0: full response; 1: HEAD (no body); 2: head only, chunked framing;
+    //   3: head only, the body streamed until the connection closes (HTTP/1.0).
     static let respond: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
@@ -22,10 +27,13 @@ extension HTTPModule {
                 if lua.type(at: 3) == LUA_TNUMBER { lua_tolstring(lua.L, 3, nil) }  // numbers as text
                 body = try lua.checkBytes(3, "http.respond", "body")
             }
-            let keepAlive = lua.toBoolean(5)
-            let mode = Int(lua.toNumber(6))
+            let keep = lua_tointeger(lua.L, 5)
+            let keepAlive = keep > 0
+            let mode = lua_tointeger(lua.L, 6)
+            // A big body goes into memory that may fail (below), not into this array.
+            let bigBody = mode == 0 && body.count > HTTPModule.inlineBodyLimit
             var out = [UInt8]()
-            out.reserveCapacity(160 + body.count)
+            out.reserveCapacity(160 + (bigBody ? 0 : body.count))
             func add(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
             func add(_ s: String) { out.append(contentsOf: s.utf8) }
             func addBytes(_ p: UnsafePointer<CChar>, _ n: Int) {
@@ -33,34 +41,71 @@ extension HTTPModule {
             }
             if status == 200 { add("HTTP/1.1 200 OK\r\n") } else { add("HTTP/1.1 \(status) \(HTTPStatusReason.phrase(status))\r\n") }
             var hasType = false, hasLength = false
+            // The framing is ours: a handler's Content-Length or Transfer-Encoding
+            // is kept only on a HEAD response (it describes the GET's body); else
+            // a wrong length would desync keep-alive, or go out beside chunked.
+            let keepsFraming = mode == 1
+            /// Adds the header whose name and value are at the top of the stack
+            /// (a value that is a list adds one line per element: Set-Cookie).
+            func addHeader(_ k: UnsafePointer<CChar>, _ kl: Int, valueAt i: Int32) {
+                var vl = 0
+                let v = lua_tolstring(lua.L, i, &vl)!
+                // No CR/LF may reach the wire from a header (response splitting).
+                for x in 0..<kl where k[x] == 13 || k[x] == 10 || k[x] == 58 { return }
+                for x in 0..<vl where v[x] == 13 || v[x] == 10 { return }
+                let isLength = kl == 14 && strncasecmp(k, "content-length", 14) == 0
+                let isCoding = kl == 17 && strncasecmp(k, "transfer-encoding", 17) == 0
+                if (isLength || isCoding) && !keepsFraming { return }
+                if kl == 12 && strncasecmp(k, "content-type", 12) == 0 { hasType = true }
+                if isLength { hasLength = true }
+                addBytes(k, kl); add(": "); addBytes(v, vl); add("\r\n")
+            }
+            func isText(_ i: Int32) -> Bool { lua.type(at: i) == LUA_TSTRING || lua.type(at: i) == LUA_TNUMBER }
             if lua.type(at: 4) == LUA_TTABLE {
                 lua_pushnil(lua.L)
                 while lua_next(lua.L, 4) != 0 {
-                    if lua.type(at: -2) == LUA_TSTRING, lua.type(at: -1) == LUA_TSTRING || lua.type(at: -1) == LUA_TNUMBER {
-                        var kl = 0, vl = 0
+                    if lua.type(at: -2) == LUA_TSTRING {
+                        var kl = 0
                         let k = lua_tolstring(lua.L, -2, &kl)!
-                        let v = lua_tolstring(lua.L, -1, &vl)!
-                        // No CR/LF may reach the wire from a header (response splitting).
-                        var clean = true
-                        for i in 0..<kl where k[i] == 13 || k[i] == 10 || k[i] == 58 { clean = false }
-                        for i in 0..<vl where v[i] == 13 || v[i] == 10 { clean = false }
-                        if clean {
-                            if kl == 12 && strncasecmp(k, "content-type", 12) == 0 { hasType = true }
-                            if kl == 14 && strncasecmp(k, "content-length", 14) == 0 { hasLength = true }
-                            addBytes(k, kl); add(": "); addBytes(v, vl); add("\r\n")
+                        if isText(-1) {
+                            addHeader(k, kl, valueAt: -1)
+                        } else if lua.type(at: -1) == LUA_TTABLE {
+                            var e: Int32 = 1
+                            while true {
+                                lua_rawgeti(lua.L, -1, e)
+                                defer { mb_pop(lua.L, 1) }
+                                guard isText(-1) else { break }
+                                addHeader(k, kl, valueAt: -1)
+                                e += 1
+                            }
                         }
                     }
                     mb_pop(lua.L, 1)
                 }
             }
-            if !hasType && mode != 2 { add("Content-Type: text/plain\r\n") }
+            if !hasType && mode < 2 { add("Content-Type: text/plain\r\n") }
             if mode == 2 {
                 add("Transfer-Encoding: chunked\r\n")
-            } else if !hasLength && status >= 200 && status != 204 && status != 304 {
+            } else if mode != 3 && !hasLength && status >= 200 && status != 204 && status != 304 {
                 add("Content-Length: \(body.count)\r\n")
             }
-            if !keepAlive { add("Connection: close\r\n") }
+            add("Date: ")
+            if let reader = c.parser as? HTTPRequestReader {
+                out.append(contentsOf: reader.date())
+            } else {
+                out.append(contentsOf: HTTPRequestReader.formatDate(time(nil)))
+            }
             add("\r\n")
+            if !keepAlive { add("Connection: close\r\n") } else if keep == 2 { add("Connection: keep-alive\r\n") }
+            add("\r\n")
+            if bigBody {
+                // A huge body with no memory left to frame it: nil, 'not enough memory', and the process goes on.
+                guard let whole = RawMemory.allocate(out.count + body.count) else { return lua.pushFailure(RawMemory.failure) }
+                defer { RawMemory.free(whole) }
+                out.withUnsafeBytes { whole.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                (whole + out.count).copyMemory(from: body.baseAddress!, byteCount: body.count)
+                return try c.write(lua, UnsafeRawBufferPointer(start: whole, count: out.count + body.count), "http.respond")
+            }
             if mode == 0, body.count > 0 { out.append(contentsOf: body) }
             let written = out.withUnsafeBytes { bytes in
                 Result { () throws(LuaError) -> Int32 in try c.write(lua, bytes, "http.respond") }

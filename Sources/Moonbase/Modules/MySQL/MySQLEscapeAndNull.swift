@@ -19,8 +19,9 @@ extension MySQLModule {
             let c = try conn(lua, vm, 1, "mysql.escape")
             let s = try lua.checkBytes(2, "mysql.escape", "s")
             guard let c, c.usable, let m = c.mysql else { return lua.pushFailure("closed") }
-            let out = UnsafeMutablePointer<CChar>.allocate(capacity: 2 * s.count + 1)
-            defer { out.deallocate() }
+            guard let raw = RawMemory.allocate(2 * s.count + 1) else { return lua.pushFailure(RawMemory.failure) }
+            let out = raw.assumingMemoryBound(to: CChar.self)
+            defer { RawMemory.free(raw) }
             // Lua strings always have a (NUL-terminated) buffer, also when empty.
             let n = mysql_real_escape_string(m, out, s.baseAddress!.assumingMemoryBound(to: CChar.self), UInt(s.count))
             lua.push(bytes: UnsafeRawBufferPointer(start: out, count: Int(n)))

@@ -75,7 +75,8 @@ enum MySQLModule {
             let fiber = try vm.suspendingFiber("mysql.query")
             if let n = fiber.takeInterruption(lua) { return n }
             guard let c, c.usable else { return lua.pushFailure("closed") }
-            return c.begin(lua, vm, fiber: fiber, operation: MySQLTextQuery(OwnedBytes(sql)))
+            guard let sql = OwnedBytes(sql) else { return lua.pushFailure(RawMemory.failure) }
+            return c.begin(lua, vm, fiber: fiber, operation: MySQLTextQuery(sql))
         }
     }
 
@@ -96,7 +97,8 @@ enum MySQLModule {
             let fiber = try vm.suspendingFiber("mysql.query")
             if let r = fiber.takeInterruption(lua) { return r }
             guard let c, c.usable else { return lua.pushFailure("closed") }
-            return c.begin(lua, vm, fiber: fiber, operation: MySQLPreparedStatement(OwnedBytes(sql), params))
+            guard let sql = OwnedBytes(sql) else { return lua.pushFailure(RawMemory.failure) }
+            return c.begin(lua, vm, fiber: fiber, operation: MySQLPreparedStatement(sql, params))
         }
     }
 

@@ -10,14 +10,15 @@ final class CStrings {
     subscript(i: Int) -> UnsafeMutablePointer<CChar>? { pointers[i] }
 }
 
-/// A copy of a Lua string (SQL text) owned until the operation completes.
+/// A copy of a Lua string (SQL text) owned until the operation completes;
+/// nil when there is no memory left for it.
 final class OwnedBytes {
     let pointer: UnsafeMutablePointer<CChar>
     let count: Int
-    init(_ b: UnsafeRawBufferPointer) {
+    init?(_ b: UnsafeRawBufferPointer) {
+        guard let p = RawMemory.copy(b) else { return nil }
         count = b.count
-        pointer = .allocate(capacity: max(1, b.count))
-        if let base = b.baseAddress { UnsafeMutableRawPointer(pointer).copyMemory(from: base, byteCount: b.count) }
+        pointer = p.assumingMemoryBound(to: CChar.self)
     }
-    deinit { pointer.deallocate() }
+    deinit { RawMemory.free(pointer) }
 }

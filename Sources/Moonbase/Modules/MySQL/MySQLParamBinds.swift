@@ -27,13 +27,13 @@ final class MySQLParamBinds {
             case LUA_TLIGHTUSERDATA where lua_touserdata(lua.L, -1) == UnsafeMutableRawPointer(mutating: MySQLModule.null):
                 b.pointee.buffer_type = MYSQL_TYPE_NULL
             case LUA_TBOOLEAN:
-                let p = alloc(8)
+                let p = try alloc(8)
                 p.storeBytes(of: Int64(lua.toBoolean(-1) ? 1 : 0), as: Int64.self)
                 b.pointee.buffer_type = MYSQL_TYPE_LONGLONG
                 b.pointee.buffer = p
             case LUA_TNUMBER:
                 let d = lua.toNumber(-1)
-                let p = alloc(8)
+                let p = try alloc(8)
                 if d == d.rounded(), abs(d) < 9.2e18 {
                     p.storeBytes(of: Int64(d), as: Int64.self)
                     b.pointee.buffer_type = MYSQL_TYPE_LONGLONG
@@ -44,7 +44,7 @@ final class MySQLParamBinds {
                 b.pointee.buffer = p
             case LUA_TSTRING:
                 let s = lua.toBytes(-1)!
-                let p = alloc(max(1, s.count))
+                let p = try alloc(max(1, s.count))
                 if let base = s.baseAddress { p.copyMemory(from: base, byteCount: s.count) }
                 lengths[i] = UInt(s.count)
                 b.pointee.buffer_type = MYSQL_TYPE_STRING
@@ -57,14 +57,14 @@ final class MySQLParamBinds {
         }
     }
 
-    private func alloc(_ n: Int) -> UnsafeMutableRawPointer {
-        let p = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)
+    private func alloc(_ n: Int) throws(LuaError) -> UnsafeMutableRawPointer {
+        guard let p = RawMemory.allocate(n) else { throw LuaError("mysql.query: \(RawMemory.failure)") }
         buffers.append(p)
         return p
     }
 
     deinit {
-        for p in buffers { p.deallocate() }
+        for p in buffers { RawMemory.free(p) }
         binds.deallocate()
         lengths.deallocate()
     }

@@ -19,6 +19,21 @@ protocol ConnectionParser: AnyObject {
     /// Pushes why `parse` rejected the input; the connection then drops what
     /// it buffered and stops reading.
     func pushRejection(onto lua: LuaState) -> Int32
+    /// How long the connection may wait for more bytes, given what it has
+    /// buffered of the next message (phases: idle, head, body, ...).
+    func wait(buffered: Int) -> ParserWait
+    /// Pushes what the read returns when `wait` timed out.
+    func pushTimeout(_ wait: ParserWait, onto lua: LuaState) -> Int32
+}
+
+/// A phase of reading a message and its timeout. A new phase restarts the
+/// timeout; `restartOnData`: so does every arrival of bytes (a body's
+/// "between reads" timeout), else the phase must end within `seconds`.
+struct ParserWait {
+    var phase: Int
+    var seconds: Double
+    var restartOnData = false
+    static let none = ParserWait(phase: -1, seconds: 0)
 }
 
 enum ConnectionParse { case incomplete, message, rejected }

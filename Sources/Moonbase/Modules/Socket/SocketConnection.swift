@@ -23,6 +23,22 @@ final class SocketConnection: StreamSocket, FiberWait {
     /// The parser a layered protocol keeps with this connection between
     /// messages, so its buffers are reused.
     var parser: ConnectionParser?
+    /// Timeouts (seconds, 0: none) of reads and writes without their own (`settimeout`).
+    var readTimeout = 0.0, writeTimeout = 0.0
+    /// Loop times (ms) the waiting read or write gives up at; 0: none.
+    var readDeadline: UInt64 = 0, writeDeadline: UInt64 = 0
+    /// The parser's wait the read deadline was set for (see `ConnectionParser.wait`).
+    var parserWait = ParserWait.none
+    /// The write a fiber waits on, and the bytes libuv still had queued when
+    /// its deadline was set (less at the deadline is progress: it is extended).
+    var pendingWrite: PendingOperation<uv_write_t>?
+    var queuedAtDeadline = 0
+    /// The connect a fiber waits on with a timeout, and when it gives up (loop ms; 0: none).
+    var pendingConnect: PendingOperation<uv_connect_t>?
+    var connectDeadline: UInt64 = 0
+    var writeWaitSeconds = 0.0
+    /// Made at the first timed wait.
+    var timer: SocketTimer?
 
     /// The most bytes buffered before reading pauses, for the current mode.
     var limit: Int {
@@ -39,6 +55,10 @@ final class SocketConnection: StreamSocket, FiberWait {
         guard !closed else { return }
         closeHandle()
         buffer.reset()
+        timer?.close()
+        timer = nil
+        readDeadline = 0
+        endConnect()
         if wake { reader.wake { lua in lua.pushFailure("closed") } }
     }
 
@@ -49,11 +69,13 @@ final class SocketConnection: StreamSocket, FiberWait {
 
     func cancelWait(of fiber: Fiber) {
         reader.cancel(fiber)
+        readDeadline = 0
     }
 
     /// Reads what `mode` asks for: at once if buffered, else the calling fiber
     /// waits. `function` names the Lua call in errors.
-    func read(_ lua: LuaState, _ function: String, _ mode: Mode) throws(LuaError) -> Int32 {
+    /// `timeout`: seconds for this call (nil: the connection's `readTimeout`).
+    func read(_ lua: LuaState, _ function: String, _ mode: Mode, timeout: Double? = nil) throws(LuaError) -> Int32 {
         if let o = outcome(mode) { return push(o, mode, lua) }
         let fiber = try vm.suspendingFiber(function)
         if let n = fiber.takeInterruption(lua) { return n }
@@ -61,6 +83,11 @@ final class SocketConnection: StreamSocket, FiberWait {
         self.mode = mode
         if let e = ensureReading() { return lua.pushFailure(e) }
         reader.park(fiber, on: self)
+        if case .parsed(let p) = mode {
+            setParserDeadline(p.wait(buffered: buffer.count))
+        } else if let seconds = timeout ?? (readTimeout > 0 ? readTimeout : nil), seconds > 0 {
+            setReadDeadline(seconds)
+        }
         return vm.yield(lua)
     }
 
@@ -138,8 +165,9 @@ final class SocketConnection: StreamSocket, FiberWait {
     }
 
     fileprivate func onRead(_ nread: Int, _ buf: UnsafePointer<uv_buf_t>?) {
-        if nread > 0, let base = buf?.pointee.base {
-            buffer.append(base, nread)
+        var nread = nread
+        if nread > 0, let base = buf?.pointee.base, !buffer.append(base, nread) {
+            nread = Int(UV_ENOBUFS.rawValue)  // no memory to queue it: the reader gets nil, 'ENOBUFS'
         }
         free(buf?.pointee.base)
         if nread < 0 {
@@ -148,16 +176,29 @@ final class SocketConnection: StreamSocket, FiberWait {
         } else if buffer.count >= limit {
             stopReading()
         }
-        if !reader.isEmpty, let o = outcome(mode) {
+        guard !reader.isEmpty else { return }
+        if let o = outcome(mode) {
             let mode = self.mode
-            reader.wake { lua in push(o, mode, lua) }
+            wakeReader { lua in push(o, mode, lua) }
+        } else if nread > 0, case .parsed(let p) = mode {
+            // A message read in phases (idle, head, body) gets each phase's timeout.
+            let w = p.wait(buffered: buffer.count)
+            if w.phase != parserWait.phase || w.restartOnData { setParserDeadline(w) }
         }
+    }
+
+    /// Wakes the reader with what `push` pushes; its deadline goes.
+    func wakeReader(_ push: (LuaState) -> Int32) {
+        readDeadline = 0
+        reader.wake(push)
     }
 }
 
 private let connAllocCallback: uv_alloc_cb = { _, _, buf in
-    buf!.pointee.base = malloc(65536)!.assumingMemoryBound(to: CChar.self)
-    buf!.pointee.len = 65536
+    // No memory: an empty buffer, which libuv reports to the read callback as ENOBUFS.
+    let base = RawMemory.allocate(65536)
+    buf!.pointee.base = base?.assumingMemoryBound(to: CChar.self)
+    buf!.pointee.len = base == nil ? 0 : 65536
 }
 
 private let connReadCallback: uv_read_cb = { stream, nread, buf in

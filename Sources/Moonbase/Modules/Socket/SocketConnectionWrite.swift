@@ -4,7 +4,9 @@ extension SocketConnection {
     /// Writes all of `data`: at once when the kernel takes it, else with
     /// `uv_write` and the fiber waiting for completion (back-pressure).
     /// Returns true | nil, err; `function` names the Lua call in errors.
-    func write(_ lua: LuaState, _ data: UnsafeRawBufferPointer, _ function: String) throws(LuaError) -> Int32 {
+    /// `timeout`: seconds without progress before giving up (nil: `writeTimeout`).
+    func write(_ lua: LuaState, _ data: UnsafeRawBufferPointer, _ function: String,
+               timeout: Double? = nil) throws(LuaError) -> Int32 {
         if closed { return lua.pushFailure("closed") }
         let fiber = vm.currentFiber
         if let f = fiber, let n = f.takeInterruption(lua) { return n }
@@ -23,10 +25,15 @@ extension SocketConnection {
         // The rest is copied: the Lua string may be collected before libuv is done.
         let op = PendingOperation<uv_write_t>(fiber: fiber)
         let rest = UnsafeRawBufferPointer(rebasing: data[offset...])
-        var buf = uv_buf_init(op.keep(copyOf: rest).assumingMemoryBound(to: CChar.self), UInt32(rest.count))
+        guard let copy = op.keep(copyOf: rest) else { return lua.pushFailure(RawMemory.failure) }
+        var buf = uv_buf_init(copy.assumingMemoryBound(to: CChar.self), UInt32(rest.count))
         let stream = self.stream
         if let e = op.start({ req in uv_write(req, stream, &buf, 1, writeCallback) }) {
             return lua.pushFailure(uvErrorName(e))
+        }
+        if let seconds = timeout ?? (writeTimeout > 0 ? writeTimeout : nil), seconds > 0 {
+            setWriteDeadline(op, seconds)
+            op.onCancel = { [weak self] op in self?.endWrite(op) }
         }
         return vm.yield(lua)
     }
@@ -35,6 +42,7 @@ extension SocketConnection {
 /// A write finished: wake the writer with true | nil, err (nobody once its wait was given up).
 private let writeCallback: uv_write_cb = { req, status in
     let op = PendingOperation<uv_write_t>.completed(req)
+    StreamSocket.owner(of: req!.pointee.handle, as: SocketConnection.self)?.endWrite(op)
     op.wake { lua in
         if status < 0 { return lua.pushFailure(uvErrorName(status)) }
         lua.push(true)

@@ -52,6 +52,7 @@ extension SocketModule {
                 listener.close()
                 return lua.pushFailure(uvErrorName(r))
             }
+            listener.reserveDescriptor()
             vm.pushBoxed(listener, listenerMetatable, onto: lua)
             return 1
         }
@@ -82,6 +83,7 @@ extension SocketModule {
                 throw .badArgument("socket.accept", 1, "listener", expected: "socket listener", got: lua.typeName(at: 1))
             }
             if l.closed { return lua.pushFailure("closed") }
+            let timeout = try SocketTimeout.optional(lua, 2, "socket.accept", "timeout")
             if !l.queue.isEmpty {
                 let c = l.queue.removeFirst()
                 l.acceptDeferred()
@@ -92,6 +94,7 @@ extension SocketModule {
             if let n = fiber.takeInterruption(lua) { return n }
             if !l.acceptor.isEmpty { throw LuaError("socket.accept: another fiber is already accepting on this listener") }
             l.acceptor.park(fiber, on: l)
+            if let timeout, timeout > 0 { l.setAcceptDeadline(timeout) }
             return vm.yield(lua)
         }
     }

@@ -27,6 +27,7 @@ enum SocketModule {
         ("getsockname", getsockname),
         ("setnodelay", setnodelay),
         ("setreadlimit", setreadlimit),
+        ("settimeout", settimeout),
         ("literal", literal),
         ("resolve", resolve),
     ], lua: "socket")

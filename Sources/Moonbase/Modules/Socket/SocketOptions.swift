@@ -23,24 +23,29 @@ extension SocketModule {
             let vm = VM.from(lua)
             let c = try connection(lua, vm, 1, "socket.setreadlimit")
             let n = try lua.checkInteger(2, "socket.setreadlimit", "bytes")
-            guard n >= 1 else { throw LuaError("socket.setreadlimit: bad argument #2 'bytes' (integer >= 1 expected, got \(n))") }
+            guard n >= 1, n <= maxLimit else {
+                throw LuaError("socket.setreadlimit: bad argument #2 'bytes' (integer from 1 to 2^31-1 expected, got \(n))")
+            }
             c.ceiling = n
             lua.push(true)
             return 1
         }
     }
 
+    /// The largest backlog or read limit (they reach C as 32-bit integers).
+    static let maxLimit = Int(Int32.max)
+
     /// An integer field of the options table at `opts` (nil when absent); a bad
     /// value raises naming the argument and the field.
     static func integerOption(_ lua: LuaState, _ opts: Int32, _ key: String, _ function: String,
-                              atLeast least: Int) throws(LuaError) -> Int? {
+                              atLeast least: Int, atMost most: Int = maxLimit) throws(LuaError) -> Int? {
         try lua.field(opts, key) { i throws(LuaError) -> Int? in
             if lua.isNoneOrNil(i) { return nil }
             let isNumber = lua_type(lua.L, i) == LUA_TNUMBER
             let n = isNumber ? lua.toNumber(i) : .nan
-            guard n == n.rounded(), n >= Double(least), n < 9.0e15 else {
+            guard n == n.rounded(), n >= Double(least), n <= Double(most) else {
                 let got = !isNumber ? lua.typeName(at: i) : n == n.rounded() && abs(n) < 9.0e15 ? "\(Int(n))" : "\(n)"
-                throw LuaError("\(function): bad argument #\(opts) 'opts.\(key)' (integer >= \(least) expected, got \(got))")
+                throw LuaError("\(function): bad argument #\(opts) 'opts.\(key)' (integer from \(least) to \(most == maxLimit ? "2^31-1" : "\(most)") expected, got \(got))")
             }
             return Int(n)
         }

@@ -11,9 +11,10 @@ class StreamSocket: VMResource {
     }
 
     let vm: VM
-    let handle: Handle
+    /// Replaced only by a listener resuming after a pause (`reopen(fd:)`).
+    private(set) var handle: Handle
     /// The handle as a stream, computed once: every read and write passes it.
-    let stream: UnsafeMutablePointer<uv_stream_t>
+    private(set) var stream: UnsafeMutablePointer<uv_stream_t>
     private(set) var closed = false
 
     var tcp: Bool {
@@ -25,22 +26,46 @@ class StreamSocket: VMResource {
     /// (`vm.register`) until `closeHandle`.
     init(vm: VM, tcp: Bool) {
         self.vm = vm
-        if tcp {
-            let h = UVHandle<uv_tcp_t>()
-            uv_tcp_init(vm.worker.loop, h.pointer)
-            handle = .tcp(h)
-            stream = UnsafeMutableRawPointer(h.pointer).assumingMemoryBound(to: uv_stream_t.self)
-        } else {
-            let h = UVHandle<uv_pipe_t>()
-            uv_pipe_init(vm.worker.loop, h.pointer, 0)
-            handle = .pipe(h)
-            stream = UnsafeMutableRawPointer(h.pointer).assumingMemoryBound(to: uv_stream_t.self)
-        }
+        (handle, stream) = StreamSocket.makeHandle(vm.worker.loop, tcp: tcp)
         switch handle {
         case .tcp(let h): h.setOwner(self)
         case .pipe(let h): h.setOwner(self)
         }
         vm.register(self)
+    }
+
+    private static func makeHandle(_ loop: UnsafeMutablePointer<uv_loop_t>, tcp: Bool) -> (Handle, UnsafeMutablePointer<uv_stream_t>) {
+        if tcp {
+            let h = UVHandle<uv_tcp_t>()
+            uv_tcp_init(loop, h.pointer)
+            return (.tcp(h), UnsafeMutableRawPointer(h.pointer).assumingMemoryBound(to: uv_stream_t.self))
+        }
+        let h = UVHandle<uv_pipe_t>()
+        uv_pipe_init(loop, h.pointer, 0)
+        return (.pipe(h), UnsafeMutableRawPointer(h.pointer).assumingMemoryBound(to: uv_stream_t.self))
+    }
+
+    /// Swaps the libuv handle for a fresh, unopened one of the same kind, but
+    /// keeps the socket object (a listener pausing; `reopen(fd:)` resumes).
+    /// The old handle's memory goes with its close callback.
+    func detachHandle() {
+        switch handle {
+        case .tcp(let h): h.close()
+        case .pipe(let h): h.close()
+        }
+        (handle, stream) = StreamSocket.makeHandle(vm.worker.loop, tcp: tcp)
+        switch handle {
+        case .tcp(let h): h.setOwner(self)
+        case .pipe(let h): h.setOwner(self)
+        }
+    }
+
+    /// Opens the (detached) handle on `fd`; libuv status.
+    func reopen(fd: Int32) -> Int32 {
+        switch handle {
+        case .tcp(let h): return uv_tcp_open(h.pointer, fd)
+        case .pipe(let h): return uv_pipe_open(h.pointer, fd)
+        }
     }
 
     /// The socket of a stream given to a libuv callback, or nil once closed.

@@ -24,7 +24,8 @@ extension UDPModule {
             let fiber = try vm.suspendingFiber("udp.send")
             if let n = fiber.takeInterruption(lua) { return n }
             let op = PendingOperation<uv_udp_send_t>(fiber: fiber)
-            var buf = uv_buf_init(op.keep(copyOf: data).assumingMemoryBound(to: CChar.self), UInt32(data.count))
+            guard let copy = op.keep(copyOf: data) else { return lua.pushFailure(RawMemory.failure) }
+            var buf = uv_buf_init(copy.assumingMemoryBound(to: CChar.self), UInt32(data.count))
             let handle = u.handle.pointer
             let failure = withUnsafePointer(to: &addr) { p in
                 let sa = UnsafeRawPointer(p).assumingMemoryBound(to: sockaddr.self)

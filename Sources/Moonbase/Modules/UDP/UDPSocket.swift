@@ -93,8 +93,10 @@ final class UDPSocket: VMResource, FiberWait {
 }
 
 private let udpAllocCallback: uv_alloc_cb = { _, _, buf in
-    buf!.pointee.base = malloc(65536)!.assumingMemoryBound(to: CChar.self)
-    buf!.pointee.len = 65536
+    // No memory: an empty buffer, which libuv reports to the read callback as ENOBUFS.
+    let base = RawMemory.allocate(65536)
+    buf!.pointee.base = base?.assumingMemoryBound(to: CChar.self)
+    buf!.pointee.len = base == nil ? 0 : 65536
 }
 
 private let udpRecvCallback: uv_udp_recv_cb = { handle, nread, buf, addr, _ in
