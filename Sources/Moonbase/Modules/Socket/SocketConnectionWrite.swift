@@ -33,7 +33,10 @@ extension SocketConnection {
         }
         if let seconds = timeout ?? (writeTimeout > 0 ? writeTimeout : nil), seconds > 0 {
             setWriteDeadline(op, seconds)
-            op.onCancel = { [weak self] op in self?.endWrite(op) }
+            // Found through the request's stream, so the closure captures nothing.
+            op.onCancel = { op in
+                StreamSocket.owner(of: op.request.pointee.handle, as: SocketConnection.self)?.endWrite(op)
+            }
         }
         return vm.yield(lua)
     }
