@@ -19,7 +19,7 @@ enum ModuleList {
         LunetMySQLModule.definition,
         JSONModule.definition,
         SignalModule.definition,
-    ]
+    ] + HTTPModule.helperDefinitions
 }
 
 extension Runtime {
