@@ -55,7 +55,9 @@ end
 -- Routing and request helpers (lua/http_codec.lua, http_request.lua,
 -- http_response.lua, http_router.lua).
 local request, router, codec = require 'http.request', require 'http.router', require 'http.codec'
-require('http.response').extend(Res)
+local response = require 'http.response'
+response.extend(Res)
+local merge_headers = response.merge_headers
 local new_request = request.new
 http.router = router.new
 -- http.urlencode(string) escapes a component; (table) makes a query string.
@@ -63,7 +65,7 @@ function http.urlencode(v)
   if type(v) == 'string' then return codec.escape(v) end
   if type(v) == 'number' then return codec.escape(tostring(v)) end
   if type(v) ~= 'table' then
-    error("http.urlencode: bad argument #1 'value' (string or table expected, got " .. type(v) .. ")", 2)
+    error("http.urlencode: bad argument #1 'value' (string, number or table expected, got " .. type(v) .. ")", 2)
   end
   local text, key = codec.encode_pairs(v)
   if not text then
@@ -121,6 +123,7 @@ local function serve_conn(conn, handler, max_header, max_body, t)
     end
     if not res._done then
       if status and not res._started then
+        if res._headers then rheaders = merge_headers(res._headers, rheaders) end  -- lua/http_response.lua
         res._done = true
         local okw = respond(conn, status, rbody, rheaders, keep, res._head and 1 or 0)
         if not okw then return end

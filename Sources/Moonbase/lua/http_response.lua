@@ -2,7 +2,7 @@
 -- to http's response methods (res:cookie, res:json).
 local codec = require 'http.codec'
 local json = require 'json'
-local type, error, tostring, set_cookie, encode = type, error, tostring, codec.set_cookie, json.encode
+local type, error, tostring, pairs, set_cookie, encode = type, error, tostring, pairs, codec.set_cookie, json.encode
 local response = {}
 
 function response.extend(Res)
@@ -35,5 +35,15 @@ function response.extend(Res)
     self:header('Content-Type', 'application/json')
     return self:finish(text)
   end
+end
+-- Headers set with res:header / res:cookie also go out with a returned answer
+-- (`res:cookie(...); return 200, body`); the returned table wins on a name.
+function response.merge_headers(set, returned)
+  if returned == nil then return set end
+  if type(returned) ~= 'table' then return returned end
+  local all = {}
+  for k, v in pairs(set) do all[k] = v end
+  for k, v in pairs(returned) do all[k] = v end
+  return all
 end
 return response
