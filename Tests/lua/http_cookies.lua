@@ -48,8 +48,15 @@ local server = assert(http.serve('127.0.0.1', 0, function(req, res)
   end
 end))
 local _, port = server:getsockname()
+-- The status line, the header lines sorted (their order is a hash table's), the body.
 local function get(path)
-  io.write(exchange(port, 'GET ' .. path .. ' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), '\n---\n')
+  local text = exchange(port, 'GET ' .. path .. ' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  local head, body = text:match('^(.-)\n\n(.*)$')
+  local lines = {}
+  for line in head:gmatch('[^\n]+') do lines[#lines + 1] = line end
+  local status = table.remove(lines, 1)
+  table.sort(lines)
+  print(status .. '\n' .. table.concat(lines, '\n') .. '\n\n' .. body .. '\n---')
 end
 get('/one')
 get('/plain')
