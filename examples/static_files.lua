@@ -75,12 +75,15 @@ local function send_file(res, path, size)
     return 200, data, { ['Content-Type'] = content_type(path) }
   end
   res:status(200):header('Content-Type', content_type(path))
-  while true do
-    local chunk, err = f:read(CHUNK)
-    -- Raising after the head went out closes the connection: the client sees a
-    -- cut chunked body, not a complete-looking short file.
+  local sent = 0
+  while sent < size do
+    local chunk, err = f:read(math.min(CHUNK, size - sent))
+    -- Raising after the head went out closes the connection without the last
+    -- chunk: the client sees a cut body, never a complete-looking short file
+    -- (a read error, or the file shrank while it was sent).
     if not chunk then f:close(); error('static_files: ' .. err) end
-    if chunk == '' then break end
+    if chunk == '' then f:close(); error('static_files: ' .. path .. ' shrank while sent') end
+    sent = sent + #chunk
     if not res:write(chunk) then break end  -- the client went away
   end
   f:close()

@@ -11,38 +11,40 @@ struct MoonbaseCommand: ParsableCommand {
         version: Moonbase.version,
         subcommands: [Run.self]
     )
+
+    @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE as the main actor (as `lua -e`).", valueName: "code"))
+    var execute: String?
+
+    /// `-e` runs with the default options (`moonbase run [options] -` takes a
+    /// script on stdin with options): options of the same names here and on
+    /// `run` would clash in the parser.
+    func run() throws {
+        guard let execute else { throw CleanExit.helpRequest(self) }
+        let runtime = Runtime(options: .init(), scriptPath: "(command line)")
+        let status = runtime.run(source: execute, chunkName: "=(command line)", arguments: [])
+        if status != 0 { throw ExitCode(status) }
+    }
 }
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a Lua script as the main actor.")
 
-    @Option(help: "Number of worker threads (default: one per core).")
-    var threads: Int?
+    @OptionGroup var options: RuntimeOptions
 
-    @Option(help: "Default inbox capacity of every actor (0: rendezvous).")
-    var inboxCapacity: Int = 64
-
-    @Option(help: "Seconds a graceful shutdown (first SIGTERM/SIGINT) may take before the process exits anyway.")
-    var shutdownTimeout: Double = 10
-
-    @Argument(help: "The Lua script to run.")
+    @Argument(help: "The Lua script to run ('-': read it from stdin).")
     var script: String
 
     @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script as `arg`.")
     var arguments: [String] = []
 
-    func validate() throws {
-        if let threads, threads < 1 || threads > 1024 {
-            throw ValidationError("--threads must be between 1 and 1024")
-        }
-        if inboxCapacity < 0 { throw ValidationError("--inbox-capacity must be >= 0") }
-        if !(shutdownTimeout >= 0 && shutdownTimeout <= 86400) {
-            throw ValidationError("--shutdown-timeout must be between 0 and 86400 seconds")
-        }
-    }
-
     func run() throws {
+        if script == "-" {
+            let runtime = Runtime(options: options.runtimeOptions, scriptPath: "-")
+            let status = runtime.run(source: readStandardInput(), chunkName: "=stdin", arguments: arguments)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         // A missing or unreadable script is one line, before any thread starts.
         guard let f = fopen(script, "r") else {
             let reason = String(cString: strerror(errno))
@@ -50,9 +52,7 @@ struct Run: ParsableCommand {
             throw ExitCode(1)
         }
         fclose(f)
-        let runtime = Runtime(options: .init(threads: threads, inboxCapacity: inboxCapacity,
-                                                     shutdownTimeout: shutdownTimeout),
-                              scriptPath: script)
+        let runtime = Runtime(options: options.runtimeOptions, scriptPath: script)
         let status = runtime.run(scriptPath: script, arguments: arguments)
         if status != 0 { throw ExitCode(status) }
     }

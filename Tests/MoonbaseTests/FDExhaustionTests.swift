@@ -41,5 +41,10 @@ struct FDExhaustionTests {
         let out = String(decoding: outPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         client.waitUntilExit()
         #expect(client.terminationStatus == 0, "client: \(out)")
+        // The listener's own pause ran (not libuv's silent shedding): it logged.
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+        let err = String(decoding: errPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(err.contains("accepting paused until one is free"), "server stderr: \(err)")
     }
 }

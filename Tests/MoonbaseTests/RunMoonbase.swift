@@ -45,7 +45,9 @@ struct RunResult {
 
 /// Runs `moonbase` with `arguments`, killing it after `timeout` seconds.
 /// stdout is line-buffered (stdbuf) so a killed script still shows what it printed.
-func runMoonbase(_ arguments: [String], timeout: Double, environment: [String: String] = [:]) throws -> RunResult {
+/// `stdin`: text the process reads on its standard input (default: none).
+func runMoonbase(_ arguments: [String], timeout: Double, environment: [String: String] = [:],
+                 stdin: String? = nil) throws -> RunResult {
     let process = Process()
     let stdbuf = "/usr/bin/stdbuf"
     if FileManager.default.isExecutableFile(atPath: stdbuf) {
@@ -60,8 +62,13 @@ func runMoonbase(_ arguments: [String], timeout: Double, environment: [String: S
     let outPipe = Pipe(), errPipe = Pipe()
     process.standardOutput = outPipe
     process.standardError = errPipe
-    process.standardInput = FileHandle.nullDevice
+    let inPipe = Pipe()
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
     try process.run()
+    if let stdin {
+        inPipe.fileHandleForWriting.write(Data(stdin.utf8))
+        try inPipe.fileHandleForWriting.close()
+    }
     // Read both pipes while the process runs so a full pipe cannot block it.
     let group = DispatchGroup()
     nonisolated(unsafe) var outData = Data(), errData = Data()

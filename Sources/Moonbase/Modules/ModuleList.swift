@@ -19,6 +19,7 @@ enum ModuleList {
         LunetMySQLModule.definition,
         JSONModule.definition,
         SignalModule.definition,
+        LogModule.definition,
     ] + HTTPModule.helperDefinitions
 }
 

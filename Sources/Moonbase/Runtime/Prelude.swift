@@ -49,6 +49,10 @@ enum Prelude {
         lua.push(vm.runtime.scriptDirectory)
         lua.push(vm.runtime.actorsDirectory ?? "")
         let status = luaL_loadbuffer(L, source, source.utf8.count, "=[moonbase prelude]")
+        if status == LUA_ERRMEM {
+            lua.setTop(base)
+            return "not enough memory"
+        }
         precondition(status == 0, "moonbase: prelude does not compile: \(lua.toString(-1) ?? "")")
         lua_insert(L, internals)
         if lua_pcall(L, 5, 0, 0) != 0 {

@@ -29,6 +29,10 @@ public final class Runtime: @unchecked Sendable {
     let scriptPath: String
     /// The shipped `actors/` folder, if found.
     let actorsDirectory: String?
+    /// The main script's text when it is no file (`moonbase -e`, `run -`):
+    /// loaded instead of `scriptPath`, as chunk `mainChunkName`.
+    private var mainSource: String?
+    private var mainChunkName = ""
     private let liveVMs = Atomic<Int>(0)
     private let nextVMID = Atomic<Int>(1)
     private let status = Atomic<Int32>(0)
@@ -71,6 +75,20 @@ public final class Runtime: @unchecked Sendable {
         return status.load(ordering: .sequentiallyConsistent)
     }
 
+    /// `run(scriptPath:arguments:)` for a script given as text (`-e`, stdin):
+    /// `chunkName` names it in errors (`=stdin`); `spawn_vm('.')` runs it again.
+    public func run(source: String, chunkName: String, arguments: [String]) -> Int32 {
+        mainSource = source
+        mainChunkName = chunkName
+        return run(scriptPath: scriptPath, arguments: arguments)
+    }
+
+    /// Loads the chunk at `path` (the main script's text when given as text).
+    private func load(_ L: OpaquePointer, path: String) -> Int32 {
+        guard path == scriptPath, let source = mainSource else { return luaL_loadfile(L, path) }
+        return source.withCString { luaL_loadbuffer(L, $0, strlen($0), mainChunkName) }
+    }
+
     /// Counts a VM that is about to start elsewhere (`spawn_vm`; any thread).
     func vmStarting() { liveVMs.wrappingAdd(1, ordering: .sequentiallyConsistent) }
 
@@ -97,7 +115,7 @@ public final class Runtime: @unchecked Sendable {
             mb_setglobal(vm.L, "arg")
         }
         let failure = vm.startFailure
-        guard failure == nil, luaL_loadfile(vm.L, path) == 0 else {
+        guard failure == nil, load(vm.L, path: path) == 0 else {
             let message = failure ?? lua.toString(-1) ?? "cannot load \(path)"
             if failure == nil { lua.pop() }
             if isMain {
@@ -131,7 +149,7 @@ public final class Runtime: @unchecked Sendable {
     /// (waiting at most a second for a stderr nobody reads).
     public static func flushOutput() {
         mb_flush_stdout()
-        ErrorLog.shared.flush(within: 1)
+        ErrorLog.flushAll(within: 1)
     }
 
     static func directory(of path: String) -> String {
@@ -139,16 +157,19 @@ public final class Runtime: @unchecked Sendable {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// `$MOONBASE_ACTORS`, else `actors/` beside or above the executable
-    /// (`.build/<config>/moonbase` in a checkout), else `../share/moonbase/actors`.
+    /// `$MOONBASE_ACTORS`, else `actors/` beside the executable, else an
+    /// installed `PREFIX/share/moonbase/actors` (`make install`), else
+    /// `actors/` above it (`.build/<config>/moonbase` in a checkout). The
+    /// install comes before the checkout guesses: `PREFIX/bin/../../actors`
+    /// is outside the install.
     static func findActorsDirectory() -> String? {
         if let env = getenv("MOONBASE_ACTORS") { return String(cString: env) }
         var buf = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buf, buf.count - 1)
         guard n > 0 else { return nil }
         let exeDir = directory(of: String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        for candidate in ["\(exeDir)/actors", "\(exeDir)/../../actors", "\(exeDir)/../../../actors",
-                          "\(exeDir)/../share/moonbase/actors"] {
+        for candidate in ["\(exeDir)/actors", "\(exeDir)/../share/moonbase/actors",
+                          "\(exeDir)/../../actors", "\(exeDir)/../../../actors"] {
             var st = stat()
             if stat(candidate, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
                 return realpath(candidate, nil).map { p in defer { free(p) }; return String(cString: p) }

@@ -18,7 +18,16 @@ http.with_traceback = with_traceback
 
 local Res = {}
 Res.__index = Res
-function Res:status(code) self._status = code; return self end
+local function is_status(code)
+  return type(code) == 'number' and code >= 100 and code <= 999 and code % 1 == 0
+end
+function Res:status(code)
+  if not is_status(code) then
+    error("res:status: bad argument #1 'code' (integer from 100 to 999 expected, got " .. tostring(code) .. ")", 2)
+  end
+  self._status = code
+  return self
+end
 function Res:header(name, value)
   local h = self._headers
   if not h then h = {}; self._headers = h end
@@ -123,6 +132,14 @@ local function serve_conn(conn, handler, max_header, max_body, t)
     end
     if not res._done then
       if status and not res._started then
+        -- A bad return gets a 500 like a handler error (never 0 bytes).
+        local bad = not is_status(status) and 'status' or (rbody ~= nil and type(rbody) ~= 'string' and type(rbody) ~= 'number') and 'body'
+          or (rheaders ~= nil and type(rheaders) ~= 'table') and 'headers'
+        if bad then
+          respond(conn, 500, 'Internal Server Error', nil, 0, 0)
+          error(format("http.serve: the handler returned a bad %s (%s)", bad,
+            tostring(bad == 'status' and status or bad == 'body' and type(rbody) or type(rheaders))), 0)
+        end
         if res._headers then rheaders = merge_headers(res._headers, rheaders) end  -- lua/http_response.lua
         res._done = true
         local okw = respond(conn, status, rbody, rheaders, keep, res._head and 1 or 0)

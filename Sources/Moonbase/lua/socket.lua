@@ -26,15 +26,23 @@ end
 -- connect tries the addresses of a name in order (getaddrinfo's preference)
 -- until one accepts, and returns the last error if none does.
 -- "localhost" too: a server may listen on 127.0.0.1 or on ::1.
-function socket.connect(host, port)
+-- opts.timeout (seconds): each address tried gets it; nil, "timeout" when the last one ran out.
+function socket.connect(host, port, opts)
+  local timeout
+  if opts ~= nil then
+    if type(opts) ~= 'table' then
+      error("socket.connect: bad argument #3 'opts' (table expected, got " .. type(opts) .. ")", 2)
+    end
+    timeout = opts.timeout
+  end
   if host ~= 'localhost' and (host == 'unix' or not is_name(host) or host:find('/', 1, true)) then
-    return connect(host, port)
+    return connect(host, port, timeout)
   end
   local addresses, err = resolve(host)
   if not addresses then return nil, err end
   local conn
   for _, address in ipairs(addresses) do
-    conn, err = connect(address, port)
+    conn, err = connect(address, port, timeout)
     if conn then return conn end
   end
   return nil, err

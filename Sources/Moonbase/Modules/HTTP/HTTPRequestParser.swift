@@ -16,6 +16,13 @@ struct HTTPHead {
     var chunks: [(Int, Int)] = []
     var chunked = false
     var keepAlive = true
+    var contentLength = 0
+    /// After `.incomplete` in the body: the next call, given the same bytes
+    /// and more, resumes at the body (chunks already parsed are not parsed
+    /// again: linear in the bytes received).
+    var resumeBody = false
+    /// Where the next chunk-size line starts, and the chunk bytes before it.
+    var chunkNext = 0, chunkTotal = 0
 }
 
 enum HTTPParse { case incomplete, done, error(Int) }
@@ -96,6 +103,10 @@ private func isTrailerField(_ p: UnsafeMutablePointer<UInt8>, _ a: Int, _ b: Int
 /// (431), body at most `maxBody` (413); anything malformed is 400.
 func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int, maxBody: Int,
                       into h: inout HTTPHead) -> HTTPParse {
+    if h.resumeBody && n >= h.chunkNext {
+        return parseHTTPBody(p, n, maxHeader: maxHeader, maxBody: maxBody, into: &h)
+    }
+    h.resumeBody = false
     h.headers.removeAll(keepingCapacity: true)
     h.chunks.removeAll(keepingCapacity: true)
     h.headerEnd = 0
@@ -178,13 +189,26 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
     if h.minor == 1 && !hasHost { return .error(400) }  // RFC 9112 3.2
     h.keepAlive = h.minor == 1 ? !connClose : (connKeep && !connClose)
     h.chunked = chunked
-    if chunked {
-        if contentLength >= 0 { return .error(400) }
-        var total = 0
-        var q = pos
+    if chunked && contentLength >= 0 { return .error(400) }
+    h.contentLength = max(contentLength, 0)
+    h.chunkNext = pos
+    h.chunkTotal = 0
+    return parseHTTPBody(p, n, maxHeader: maxHeader, maxBody: maxBody, into: &h)
+}
+
+/// The body of the request whose head `h` holds, from `h.chunkNext` on.
+private func parseHTTPBody(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int, maxBody: Int,
+                           into h: inout HTTPHead) -> HTTPParse {
+    h.resumeBody = false
+    let pos = h.headerEnd
+    if h.chunked {
+        var total = h.chunkTotal
+        var q = h.chunkNext
         while true {
             guard let le = findCRLF(p, q, n) else {
-                return n - q > 1024 ? .error(400) : .incomplete
+                if n - q > 1024 { return .error(400) }
+                h.resumeBody = true
+                return .incomplete
             }
             var size = 0, k = q, digits = 0
             while k < le {
@@ -206,9 +230,13 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
             for x in k..<le where (p[x] < 32 && p[x] != 9) || p[x] == 127 { return .error(400) }  // bare LF, NUL in extensions
             q = le + 2
             if size == 0 {
-                // Trailers, up to an empty line.
+                // Trailers, up to an empty line (parsed again from the last chunk when incomplete).
                 while true {
-                    guard let te = findCRLF(p, q, n) else { return n - q > maxHeader ? .error(431) : .incomplete }
+                    guard let te = findCRLF(p, q, n) else {
+                        if n - q > maxHeader { return .error(431) }
+                        h.resumeBody = true
+                        return .incomplete
+                    }
                     let empty = te == q
                     if !empty && !isTrailerField(p, q, te) { return .error(400) }
                     q = te + 2
@@ -218,17 +246,19 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
             }
             total += size
             if total > maxBody { return .error(413) }
-            if n < q + size + 2 { return .incomplete }
+            if n < q + size + 2 { h.resumeBody = true; return .incomplete }
             guard p[q + size] == 13, p[q + size + 1] == 10 else { return .error(400) }
             h.chunks.append((q, q + size))
             q += size + 2
+            h.chunkNext = q
+            h.chunkTotal = total
         }
         h.consumed = q
         return .done
     }
-    let len = max(contentLength, 0)
+    let len = h.contentLength
     if len > maxBody { return .error(413) }
-    if n - pos < len { return .incomplete }
+    if n - pos < len { h.resumeBody = true; return .incomplete }
     h.bodyStart = pos
     h.bodyEnd = pos + len
     h.consumed = pos + len

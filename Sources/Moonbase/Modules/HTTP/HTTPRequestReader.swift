@@ -63,17 +63,34 @@ final class HTTPRequestReader: ConnectionParser {
         pushRange(h.methodStart, h.methodEnd)
         pushRange(h.targetStart, h.targetEnd)
         lua_createtable(L, 0, Int32(h.headers.count))
+        // A repeated name's values are joined with ", " once, at the end:
+        // joining at each repeat would copy the value so far (quadratic).
+        var repeated: [String: [UInt8]] = [:]
         for (ns, ne, vs, ve) in h.headers {
             pushRange(ns, ne)
             lua_pushvalue(L, -1)
             lua_rawget(L, -3)
             if lua_type(L, -1) == LUA_TSTRING {
-                lua.push(", ")
-                pushRange(vs, ve)
-                lua_concat(L, 3)
+                let name = String(decoding: UnsafeBufferPointer(start: p + ns, count: ne - ns), as: UTF8.self)
+                var joined = repeated.removeValue(forKey: name) ?? {
+                    var first = 0
+                    let s = lua_tolstring(L, -1, &first)!
+                    return Array(UnsafeRawBufferPointer(start: s, count: first))
+                }()
+                joined.append(44); joined.append(32)
+                joined.append(contentsOf: UnsafeBufferPointer(start: p + vs, count: ve - vs))
+                repeated[name] = joined
+                mb_pop(L, 2)
             } else {
                 mb_pop(L, 1)
                 pushRange(vs, ve)
+                lua_rawset(L, -3)
+            }
+        }
+        for (name, value) in repeated {
+            lua.push(name)
+            value.withUnsafeBytes { b in
+                lua_pushlstring(L, b.baseAddress!.assumingMemoryBound(to: CChar.self), b.count)
             }
             lua_rawset(L, -3)
         }
@@ -91,6 +108,7 @@ final class HTTPRequestReader: ConnectionParser {
         }
         lua.push(h.keepAlive)
         lua.push(h.minor == 0)
+        head.resumeBody = false
         requests += 1
         return (6, h.consumed)
     }
@@ -103,6 +121,7 @@ final class HTTPRequestReader: ConnectionParser {
 
     /// nil, "timeout" between requests (the connection just closes); nil, 408 within one.
     func pushTimeout(_ wait: ParserWait, onto lua: LuaState) -> Int32 {
+        head.resumeBody = false
         if wait.phase == 0 { return lua.pushFailure("timeout") }
         lua.pushNil()
         lua.push(408)
@@ -130,6 +149,7 @@ final class HTTPRequestReader: ConnectionParser {
 
     /// Pushes nil, status.
     func pushRejection(onto lua: LuaState) -> Int32 {
+        head.resumeBody = false
         lua.pushNil()
         lua.push(rejection)
         return 2

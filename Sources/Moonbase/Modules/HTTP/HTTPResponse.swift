@@ -41,21 +41,43 @@ extension HTTPModule {
             }
             if status == 200 { add("HTTP/1.1 200 OK\r\n") } else { add("HTTP/1.1 \(status) \(HTTPStatusReason.phrase(status))\r\n") }
             var hasType = false, hasLength = false
+            // The framing is ours: a handler's Content-Length or Transfer-Encoding
+            // is kept only on a HEAD response (it describes the GET's body); else
+            // a wrong length would desync keep-alive, or go out beside chunked.
+            let keepsFraming = mode == 1
+            /// Adds the header whose name and value are at the top of the stack
+            /// (a value that is a list adds one line per element: Set-Cookie).
+            func addHeader(_ k: UnsafePointer<CChar>, _ kl: Int, valueAt i: Int32) {
+                var vl = 0
+                let v = lua_tolstring(lua.L, i, &vl)!
+                // No CR/LF may reach the wire from a header (response splitting).
+                for x in 0..<kl where k[x] == 13 || k[x] == 10 || k[x] == 58 { return }
+                for x in 0..<vl where v[x] == 13 || v[x] == 10 { return }
+                let isLength = kl == 14 && strncasecmp(k, "content-length", 14) == 0
+                let isCoding = kl == 17 && strncasecmp(k, "transfer-encoding", 17) == 0
+                if (isLength || isCoding) && !keepsFraming { return }
+                if kl == 12 && strncasecmp(k, "content-type", 12) == 0 { hasType = true }
+                if isLength { hasLength = true }
+                addBytes(k, kl); add(": "); addBytes(v, vl); add("\r\n")
+            }
+            func isText(_ i: Int32) -> Bool { lua.type(at: i) == LUA_TSTRING || lua.type(at: i) == LUA_TNUMBER }
             if lua.type(at: 4) == LUA_TTABLE {
                 lua_pushnil(lua.L)
                 while lua_next(lua.L, 4) != 0 {
-                    if lua.type(at: -2) == LUA_TSTRING, lua.type(at: -1) == LUA_TSTRING || lua.type(at: -1) == LUA_TNUMBER {
-                        var kl = 0, vl = 0
+                    if lua.type(at: -2) == LUA_TSTRING {
+                        var kl = 0
                         let k = lua_tolstring(lua.L, -2, &kl)!
-                        let v = lua_tolstring(lua.L, -1, &vl)!
-                        // No CR/LF may reach the wire from a header (response splitting).
-                        var clean = true
-                        for i in 0..<kl where k[i] == 13 || k[i] == 10 || k[i] == 58 { clean = false }
-                        for i in 0..<vl where v[i] == 13 || v[i] == 10 { clean = false }
-                        if clean {
-                            if kl == 12 && strncasecmp(k, "content-type", 12) == 0 { hasType = true }
-                            if kl == 14 && strncasecmp(k, "content-length", 14) == 0 { hasLength = true }
-                            addBytes(k, kl); add(": "); addBytes(v, vl); add("\r\n")
+                        if isText(-1) {
+                            addHeader(k, kl, valueAt: -1)
+                        } else if lua.type(at: -1) == LUA_TTABLE {
+                            var e: Int32 = 1
+                            while true {
+                                lua_rawgeti(lua.L, -1, e)
+                                defer { mb_pop(lua.L, 1) }
+                                guard isText(-1) else { break }
+                                addHeader(k, kl, valueAt: -1)
+                                e += 1
+                            }
                         }
                     }
                     mb_pop(lua.L, 1)

@@ -43,6 +43,26 @@ struct ListenerPause {
         retryAt = now + backoffMs
     }
 
+    /// Descriptor numbers from which the table counts as nearly full (the
+    /// kernel hands out the lowest free number): the soft RLIMIT_NOFILE less
+    /// a sixteenth (at least 16).
+    static let nearlyFull: Int32 = {
+        var r = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &r) == 0, r.rlim_cur < rlim_t(Int32.max) else { return Int32.max }
+        let limit = Int32(r.rlim_cur)
+        return limit - max(16, limit / 16)
+    }()
+
+    /// A connection was accepted on descriptor `fd`. Near the limit, libuv's
+    /// own spare descriptor (one per loop, reopened by every handle init)
+    /// goes: with it, libuv would shed pending connections silently and never
+    /// report EMFILE, so the pause (and its log line) would not run.
+    static func accepted(fd: Int32, loop: UnsafeMutablePointer<uv_loop_t>) {
+        guard fd >= nearlyFull, loop.pointee.emfile_fd >= 0 else { return }
+        Glibc.close(loop.pointee.emfile_fd)
+        loop.pointee.emfile_fd = -1
+    }
+
     /// The listener closed: the reserve goes.
     mutating func end() {
         if reserveFd >= 0 { Glibc.close(reserveFd) }

@@ -3,11 +3,13 @@ import CLibUV
 /// `socket.connect`: the Swift half takes a literal address or a Unix path
 /// (names were resolved by the Lua side).
 extension SocketModule {
-    // connect(host, port) / connect("unix", path) -> conn | nil, err
+    // connect(host, port, timeout?) / connect("unix", path, timeout?) -> conn | nil, err
+    //   timeout: seconds (0 or nil: none); on expiry nil, "timeout" and the attempt is abandoned.
     static let connect: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             let host = try lua.checkString(1, "socket.connect", "host")
+            let timeout = try SocketTimeout.optional(lua, 3, "socket.connect", "opts.timeout") ?? 0
             if host == "unix" || host.contains("/") {
                 let path = host == "unix" ? try lua.checkString(2, "socket.connect", "path") : host
                 let fiber = try vm.suspendingFiber("socket.connect")
@@ -16,6 +18,7 @@ extension SocketModule {
                 guard case .pipe(let pipe) = c.handle else { preconditionFailure("a Unix connection has a pipe") }
                 let op = connectOperation(fiber)
                 _ = op.start { req in uv_pipe_connect(req, pipe.pointer, path, connectCallback); return 0 }
+                if timeout > 0 { c.setConnectDeadline(op, timeout) }
                 return vm.yield(lua)
             }
             let port = try lua.checkInteger(2, "socket.connect", "port")
@@ -33,6 +36,7 @@ extension SocketModule {
                 return op.start { req in uv_tcp_connect(req, tcp.pointer, sa, connectCallback) }
             }
             if let e { c.close(); return lua.pushFailure(uvErrorName(e)) }
+            if timeout > 0 { c.setConnectDeadline(op, timeout) }
             return vm.yield(lua)
         }
     }
@@ -56,6 +60,7 @@ extension SocketModule {
 private let connectCallback: uv_connect_cb = { req, status in
     let op = PendingOperation<uv_connect_t>.completed(req)
     let conn = StreamSocket.owner(of: req!.pointee.handle, as: SocketConnection.self)
+    conn?.endConnect()
     guard let conn, status >= 0, !op.isCancelled else {
         conn?.close(wake: false)
         op.wake { lua in lua.pushFailure(uvErrorName(status < 0 ? status : UV_ECANCELED.rawValue)) }

@@ -33,6 +33,9 @@ final class SocketConnection: StreamSocket, FiberWait {
     /// its deadline was set (less at the deadline is progress: it is extended).
     var pendingWrite: PendingOperation<uv_write_t>?
     var queuedAtDeadline = 0
+    /// The connect a fiber waits on with a timeout, and when it gives up (loop ms; 0: none).
+    var pendingConnect: PendingOperation<uv_connect_t>?
+    var connectDeadline: UInt64 = 0
     var writeWaitSeconds = 0.0
     /// Made at the first timed wait.
     var timer: SocketTimer?
@@ -55,6 +58,7 @@ final class SocketConnection: StreamSocket, FiberWait {
         timer?.close()
         timer = nil
         readDeadline = 0
+        endConnect()
         if wake { reader.wake { lua in lua.pushFailure("closed") } }
     }
 

@@ -28,6 +28,20 @@ extension SocketConnection: SocketTimerOwner {
         t.arm(at: writeDeadline)
     }
 
+    /// Times a pending connect: after `seconds` the fiber gets nil, "timeout"
+    /// and the connection closes (libuv then completes the request as cancelled).
+    func setConnectDeadline(_ op: PendingOperation<uv_connect_t>, _ seconds: Double) {
+        let t = ownTimer()
+        pendingConnect = op
+        connectDeadline = t.deadline(after: seconds)
+        t.arm(at: connectDeadline)
+    }
+
+    func endConnect() {
+        pendingConnect = nil
+        connectDeadline = 0
+    }
+
     /// The write finished (or was given up): its deadline goes.
     func endWrite(_ op: PendingOperation<uv_write_t>) {
         if pendingWrite === op { pendingWrite = nil; writeDeadline = 0 }
@@ -51,6 +65,12 @@ extension SocketConnection: SocketTimerOwner {
                 wakeReader { lua in lua.pushFailure("timeout") }
             }
         }
+        if connectDeadline != 0 && now >= connectDeadline, let op = pendingConnect {
+            endConnect()
+            op.wake { lua in lua.pushFailure("timeout") }
+            close(wake: false)
+            return
+        }
         if writeDeadline != 0 && now >= writeDeadline, let op = pendingWrite {
             let queued = stream.pointee.write_queue_size
             if queued < queuedAtDeadline {
@@ -64,7 +84,8 @@ extension SocketConnection: SocketTimerOwner {
                 return
             }
         }
-        let next = readDeadline == 0 ? writeDeadline : writeDeadline == 0 ? readDeadline : min(readDeadline, writeDeadline)
+        var next: UInt64 = 0
+        for d in [readDeadline, writeDeadline, connectDeadline] where d != 0 && (next == 0 || d < next) { next = d }
         if next != 0 { t.arm(at: next) }
     }
 }

@@ -81,6 +81,10 @@ final class SocketListener: StreamSocket, FiberWait {
         if nodelay, case .tcp(let t) = c.handle { uv_tcp_nodelay(t.pointer, 1) }
         c.ceiling = ceiling
         if uv_accept(stream, c.stream) < 0 { c.close(); return nil }
+        var fd: uv_os_fd_t = -1
+        if uv_fileno(UnsafeMutableRawPointer(c.stream).assumingMemoryBound(to: uv_handle_t.self), &fd) == 0 {
+            ListenerPause.accepted(fd: fd, loop: vm.worker.loop)
+        }
         return c
     }
 

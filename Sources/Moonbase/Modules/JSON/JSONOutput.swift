@@ -1,0 +1,101 @@
+/// The text `json.encode` builds: a growable byte buffer with the JSON forms
+/// of strings and numbers. Owned by one encode call and freed by `release`.
+struct JSONOutput {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    /// Bytes written (set directly only by the number writer, after `ensure`).
+    var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 256) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    func release() { base.deallocate() }
+
+    /// Empties the buffer, keeping its memory.
+    mutating func reset() { count = 0 }
+
+    @inline(__always) mutating func ensure(_ n: Int) {
+        if count + n > capacity { grow(count + n) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var size = capacity * 2
+        while size < needed { size *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = size
+    }
+
+    @inline(__always) mutating func append(_ byte: UInt8) {
+        ensure(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always) mutating func append(_ bytes: UnsafePointer<UInt8>, _ n: Int) {
+        ensure(n)
+        (base + count).update(from: bytes, count: n)
+        count += n
+    }
+
+    mutating func append(_ text: StaticString) {
+        append(text.utf8Start, text.utf8CodeUnitCount)
+    }
+
+    /// A quoted string: `"`, `\` and control characters (0-31 and 127, Lua's
+    /// `%c`) escaped; every other byte as it is. Room for the plain case is
+    /// made once; an escape makes room for itself and the rest again.
+    mutating func appendString(_ s: UnsafePointer<UInt8>, _ n: Int) {
+        ensure(n + 2)
+        var out = base + count  // locals: the loop keeps them in registers
+        out[0] = 0x22
+        out += 1
+        var i = 0
+        while i < n {
+            let c = s[i]
+            i += 1
+            if jsonNeedsEscape(c) {
+                count = out - base
+                appendEscape(c)
+                ensure(n - i + 1)
+                out = base + count
+            } else {
+                out[0] = c
+                out += 1
+            }
+        }
+        out[0] = 0x22
+        count = out - base + 1
+    }
+
+    private mutating func appendEscape(_ c: UInt8) {
+        ensure(6)
+        base[count] = 0x5C
+        switch c {
+        case 0x22, 0x5C: base[count + 1] = c; count += 2
+        case 0x08: base[count + 1] = 0x62; count += 2  // b
+        case 0x0C: base[count + 1] = 0x66; count += 2  // f
+        case 0x0A: base[count + 1] = 0x6E; count += 2  // n
+        case 0x0D: base[count + 1] = 0x72; count += 2  // r
+        case 0x09: base[count + 1] = 0x74; count += 2  // t
+        default:  // \u00XX, lowercase hex as string.format('%04x') writes it
+            let hex: StaticString = "0123456789abcdef"
+            base[count + 1] = 0x75
+            base[count + 2] = 0x30
+            base[count + 3] = 0x30
+            base[count + 4] = hex.utf8Start[Int(c >> 4)]
+            base[count + 5] = hex.utf8Start[Int(c & 15)]
+            count += 6
+        }
+    }
+}
+
+/// Bytes a JSON string cannot hold as they are: control characters (Lua's
+/// `%c`: 0-31 and 127), `"` and `\`.
+@inline(__always) func jsonNeedsEscape(_ c: UInt8) -> Bool {
+    c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F
+}

@@ -1,0 +1,4 @@
+---@meta inbox
+---@type moonbase.Inbox
+local inbox = {}
+return inbox

@@ -1,0 +1,13 @@
+---@meta lunet
+---@class moonbase.lunet
+---@field socket moonbase.socket
+---@field udp moonbase.udp
+---@field fs moonbase.fs
+---@field mysql moonbase.mysql
+local lunet = {}
+---Lunet's spawn: runs fn at once up to its first suspension; detached.
+---@param fn function
+function lunet.spawn(fn, ...) end
+---@param ms number milliseconds
+function lunet.sleep(ms) end
+return lunet

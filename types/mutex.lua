@@ -1,0 +1,5 @@
+---@meta mutex
+local mutex = {}
+---@return moonbase.Mutex
+function mutex.new() end
+return mutex
