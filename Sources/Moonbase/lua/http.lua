@@ -95,7 +95,9 @@ end
 local idle_conns, draining = setmetatable({}, { __mode = 'k' }), false
 rt.on_shutdown(function()
   draining = true
-  for conn in pairs(idle_conns) do socket.close(conn) end
+  for conn, idle in pairs(idle_conns) do
+    if idle then socket.close(conn) end
+  end
 end)
 
 -- t: the timeouts (idle, header, body, send; seconds, 0: none), or nil for none.
@@ -107,9 +109,11 @@ local function serve_conn(conn, handler, max_header, max_body, t)
   end
   while true do
     if draining then return end
+    -- true while waiting for a request, false while serving one: the key
+    -- stays for the connection's life (no insert and removal per request)
     idle_conns[conn] = true
     local method, target, headers, body, keep, v10 = http_read(conn, max_header, max_body, idle, header, body_t)
-    idle_conns[conn] = nil
+    idle_conns[conn] = false
     if not method then
       if type(target) == 'number' then
         respond(conn, target, '', nil, 0, 0)
@@ -189,6 +193,7 @@ function http.serve(host, port, handler, opts)
   local lopts = { reuseport = opts.reuseport, backlog = opts.backlog, nodelay = true }
   return socket.serve(host, port, function(conn)
     serve_conn(conn, handler, max_header, max_body, timeouts)
+    idle_conns[conn] = nil
   end, lopts)
 end
 return http
