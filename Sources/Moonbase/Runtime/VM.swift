@@ -307,6 +307,14 @@ final class VM {
         return fiber
     }
 
+    /// For I/O that may complete without waiting (buffered data, a write the
+    /// kernel takes at once): it is still a suspension point under
+    /// `forbid_suspend`, as Emilua's always-asynchronous I/O is.
+    @inline(__always)
+    func checkSuspensionAllowed(_ function: String) throws(LuaError) {
+        if let fiber = currentFiber, fiber.suspendForbidden != 0 { throw VM.suspensionForbidden(function) }
+    }
+
     /// The fiber running a call that needs one but does not suspend.
     @inline(__always)
     func runningFiber(_ function: String) throws(LuaError) -> Fiber {

@@ -7,6 +7,7 @@ extension SocketConnection {
     /// `timeout`: seconds without progress before giving up (nil: `writeTimeout`).
     func write(_ lua: LuaState, _ data: UnsafeRawBufferPointer, _ function: String,
                timeout: Double? = nil) throws(LuaError) -> Int32 {
+        try vm.checkSuspensionAllowed(function)
         if closed { return lua.pushFailure("closed") }
         let fiber = vm.currentFiber
         if let f = fiber, let n = f.takeInterruption(lua) { return n }
