@@ -48,25 +48,40 @@ struct JSONOutput {
 
     /// A quoted string: `"`, `\` and control characters (0-31 and 127, Lua's
     /// `%c`) escaped; every other byte as it is. Room for the plain case is
-    /// made once; an escape makes room for itself and the rest again.
+    /// made once; an escape makes room for itself and the rest again. Clean
+    /// runs are checked and copied eight bytes at a time.
     mutating func appendString(_ s: UnsafePointer<UInt8>, _ n: Int) {
         ensure(n + 2)
         var out = base + count  // locals: the loop keeps them in registers
         out[0] = 0x22
         out += 1
+        let raw = UnsafeRawPointer(s)
         var i = 0
-        while i < n {
-            let c = s[i]
-            i += 1
-            if jsonNeedsEscape(c) {
-                count = out - base
-                appendEscape(c)
-                ensure(n - i + 1)
-                out = base + count
-            } else {
-                out[0] = c
-                out += 1
+        while true {
+            while i + 8 <= n {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if jsonWordNeedsEscape(word) { break }
+                UnsafeMutableRawPointer(out).storeBytes(of: word, as: UInt64.self)
+                out += 8
+                i += 8
             }
+            // At most one word byte by byte: it holds the escape that stopped
+            // the fast loop, or it is the tail.
+            let stop = min(i + 8, n)
+            while i < stop {
+                let c = s[i]
+                i += 1
+                if jsonNeedsEscape(c) {
+                    count = out - base
+                    appendEscape(c)
+                    ensure(n - i + 1)
+                    out = base + count
+                } else {
+                    out[0] = c
+                    out += 1
+                }
+            }
+            if i >= n { break }
         }
         out[0] = 0x22
         count = out - base + 1
@@ -98,4 +113,16 @@ struct JSONOutput {
 /// `%c`: 0-31 and 127), `"` and `\`.
 @inline(__always) func jsonNeedsEscape(_ c: UInt8) -> Bool {
     c < 0x20 || c == 0x22 || c == 0x5C || c == 0x7F
+}
+
+/// Whether any of the 8 bytes of `word` needs an escape (`jsonNeedsEscape`),
+/// without looking at them one by one: the classic "has a zero byte" and
+/// "has a byte less than n" tests (exact as yes/no answers).
+@inline(__always) func jsonWordNeedsEscape(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func hasZeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+    let control = (word &- ones &* 0x20) & ~word & highs  // a byte below 0x20
+    return (control | hasZeroByte(word ^ (ones &* 0x22)) | hasZeroByte(word ^ (ones &* 0x5C))
+            | hasZeroByte(word ^ (ones &* 0x7F))) != 0
 }
