@@ -57,7 +57,7 @@ struct JSONEncoding {
 
     /// Lua's `<` on strings: bytes compared unsigned, a prefix first.
     /// (Keys are short: a loop beats a call to memcmp.)
-    private static func precedes(_ a: Key, _ b: Key) -> Bool {
+    @inline(__always) private static func precedes(_ a: Key, _ b: Key) -> Bool {
         if a.prefix != b.prefix { return a.prefix < b.prefix }
         let common = min(a.count, b.count)
         var i = 0
@@ -67,6 +67,22 @@ struct JSONEncoding {
             i += 1
         }
         return a.count < b.count
+    }
+
+    /// Objects are small: an insertion sort, inlined, beats the library's
+    /// sort and its comparison closure.
+    @inline(__always) private static func insertionSort(_ keys: UnsafeMutableBufferPointer<Key>) {
+        var k = 1
+        while k < keys.count {
+            let key = keys[k]
+            var j = k
+            while j > 0 && precedes(key, keys[j - 1]) {
+                keys[j] = keys[j - 1]
+                j -= 1
+            }
+            keys[j] = key
+            k += 1
+        }
     }
 
     let L: OpaquePointer
@@ -262,7 +278,11 @@ struct JSONEncoding {
             }
             defer { scratchTop = base }
             var sorted = UnsafeMutableBufferPointer(rebasing: keys[0..<count])
-            if count > 1 { sorted.sort(by: JSONEncoding.precedes) }
+            if count > 24 {
+                sorted.sort(by: JSONEncoding.precedes)
+            } else {
+                JSONEncoding.insertionSort(sorted)
+            }
             output.append(0x7B)
             for k in 0..<count {
                 let key = sorted[k]

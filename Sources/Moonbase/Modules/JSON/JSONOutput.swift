@@ -57,6 +57,7 @@ struct JSONOutput {
         out += 1
         let raw = UnsafeRawPointer(s)
         var i = 0
+        var copiedFrom = 0  // bytes from here to i were copied as they are
         while true {
             while i + 8 <= n {
                 let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
@@ -64,6 +65,16 @@ struct JSONOutput {
                 UnsafeMutableRawPointer(out).storeBytes(of: word, as: UInt64.self)
                 out += 8
                 i += 8
+            }
+            // A tail shorter than a word: the last 8 bytes, overlapping what
+            // was copied already (written again, the same), when clean.
+            if i < n && n - 8 >= copiedFrom {
+                let word = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+                if !jsonWordNeedsEscape(word) {
+                    UnsafeMutableRawPointer(out - (i - (n - 8))).storeBytes(of: word, as: UInt64.self)
+                    out += n - i
+                    break
+                }
             }
             // At most one word byte by byte: it holds the escape that stopped
             // the fast loop, or it is the tail.
@@ -76,6 +87,7 @@ struct JSONOutput {
                     appendEscape(c)
                     ensure(n - i + 1)
                     out = base + count
+                    copiedFrom = i
                 } else {
                     out[0] = c
                     out += 1
