@@ -205,7 +205,7 @@ struct JSONEncoding {
                 }
             case LUA_TNUMBER:
                 let k = lua_tonumber(L, -2)
-                if k == k.rounded(.down) && k >= 1 && k <= Double(n) { break }
+                if k >= 1 && k <= Double(n) && Double(Int(k)) == k { break }  // (no call to floor)
                 fallthrough
             default:
                 throw refuse(.key, at: lua_gettop(L) - 1)

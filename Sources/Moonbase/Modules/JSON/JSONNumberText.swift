@@ -11,7 +11,7 @@ import Glibc
 /// `%.14g` cannot read back. Subnormals, with wider intervals, take printf.
 extension JSONOutput {
     mutating func appendNumber(_ x: Double) {
-        if x == x.rounded(.down) && abs(x) <= 9007199254740992 {
+        if abs(x) <= 9007199254740992 && Double(Int64(x)) == x {  // (no call to floor)
             appendInteger(Int64(x))
         } else if !appendFewDecimals(x) && (!x.isNormal || !appendShortest(x)) {
             appendPrintf(x)
@@ -33,7 +33,9 @@ extension JSONOutput {
         while true {
             scale *= 10
             k += 1
-            let m = (magnitude * scale).rounded()
+            let scaled = magnitude * scale
+            guard scaled < 1e14 else { return false }
+            let m = Double(UInt64(scaled + 0.5))  // rounded (exact below 2^52), no call to round
             guard m < 1e14 else { return false }
             if m / scale == magnitude {
                 appendDecimal(UInt64(m), pointBefore: k, negative: x < 0)
