@@ -89,7 +89,7 @@ struct JSONEncoding {
     /// Stack indices of the array mark metatable and of the scratch table.
     let arrayMark: Int32
     let scratch: Int32
-    var output = JSONOutput()
+    var output: JSONOutput
     /// The refused value's path, innermost step first.
     private(set) var path: [PathStep] = []
     private var scratchTop: Int32 = 0
@@ -99,7 +99,8 @@ struct JSONEncoding {
     /// Stack index of the value a refusal is about (a key or a value).
     private(set) var offender: Int32 = 0
 
-    init(L: OpaquePointer, arrayMark: Int32, scratch: Int32) {
+    init(L: OpaquePointer, arrayMark: Int32, scratch: Int32, output: JSONOutput) {
+        self.output = output
         self.L = L
         self.arrayMark = arrayMark
         self.scratch = scratch
@@ -222,7 +223,7 @@ struct JSONEncoding {
                 try encodeObject(t, count, pairsAt: pairsOnStack ? stackBase + 1 : nil, depth: depth, me)
             }
         }
-        lua_settop(L, stackBase)
+        if top != stackBase { lua_settop(L, stackBase) }  // the pairs kept on the stack
     }
 
     /// Items one at a time at `itemAt`, the free slot above the table's frame.

@@ -5,13 +5,24 @@ struct JSONOutput {
     /// Bytes written (set directly only by the number writer, after `ensure`).
     var count = 0
     private var capacity: Int
+    /// False while `base` is the caller's memory (not ours to free).
+    private var ownsBase = true
 
     init(capacity: Int = 256) {
         self.capacity = capacity
         base = .allocate(capacity: capacity)
     }
 
-    func release() { base.deallocate() }
+    /// Starts in `memory` (the caller's, e.g. on its stack: most texts are
+    /// small and then need no allocation at all), moving to the heap if the
+    /// text outgrows it.
+    init(startingIn memory: UnsafeMutableBufferPointer<UInt8>) {
+        base = memory.baseAddress!
+        capacity = memory.count
+        ownsBase = false
+    }
+
+    func release() { if ownsBase { base.deallocate() } }
 
     /// Empties the buffer, keeping its memory.
     mutating func reset() { count = 0 }
@@ -25,8 +36,9 @@ struct JSONOutput {
         while size < needed { size *= 2 }
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         bigger.update(from: base, count: count)
-        base.deallocate()
+        release()
         base = bigger
+        ownsBase = true
         capacity = size
     }
 
