@@ -45,13 +45,7 @@ struct JSONEncoding {
             self.bytes = bytes
             self.count = count
             self.slot = slot
-            if count >= 8 {
-                prefix = UInt64(bigEndian: UnsafeRawPointer(bytes).loadUnaligned(as: UInt64.self))
-            } else {
-                var p: UInt64 = 0
-                for i in 0..<count { p |= UInt64(bytes[i]) << UInt64(56 - 8 * i) }
-                prefix = p
-            }
+            prefix = jsonLoadUpTo8(UnsafeRawPointer(bytes), count).byteSwapped  // the first byte highest
         }
     }
 

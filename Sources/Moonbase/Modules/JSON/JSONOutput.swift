@@ -63,11 +63,21 @@ struct JSONOutput {
     /// made once; an escape makes room for itself and the rest again. Clean
     /// runs are checked and copied eight bytes at a time.
     mutating func appendString(_ s: UnsafePointer<UInt8>, _ n: Int) {
-        ensure(n + 2)
+        ensure(n + 10)  // + 8: a short string's word is stored whole
         var out = base + count  // locals: the loop keeps them in registers
         out[0] = 0x22
         out += 1
         let raw = UnsafeRawPointer(s)
+        if n < 8 {  // most keys and many values: one word, no loop
+            let padding: UInt64 = 0x6161_6161_6161_6161  // "aaaaaaaa": needs no escape
+            let word = jsonLoadUpTo8(raw, n) | (padding & ~((1 << UInt64(8 * n)) &- 1))
+            if !jsonWordNeedsEscape(word) {
+                UnsafeMutableRawPointer(out).storeBytes(of: word.littleEndian, as: UInt64.self)
+                out[n] = 0x22
+                count = out - base + n + 1
+                return
+            }
+        }
         var i = 0
         var copiedFrom = 0  // bytes from here to i were copied as they are
         while true {
@@ -149,4 +159,22 @@ struct JSONOutput {
     let control = (word &- ones &* 0x20) & ~word & highs  // a byte below 0x20
     return (control | hasZeroByte(word ^ (ones &* 0x22)) | hasZeroByte(word ^ (ones &* 0x5C))
             | hasZeroByte(word ^ (ones &* 0x7F))) != 0
+}
+
+/// The first `n` bytes at `p` (at most 8) as a little-endian word, zeros
+/// after them, read with at most two loads and no byte loop: for n from 4 to
+/// 7, the first 4 bytes and the last 4 (overlapping, the same bytes twice).
+@inline(__always) func jsonLoadUpTo8(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
+    if n >= 8 { return UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) }
+    if n >= 4 {
+        let first = UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+        let last = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+        return first | last << UInt64(8 * (n - 4))
+    }
+    if n >= 2 {
+        let first = UInt64(UInt16(littleEndian: p.loadUnaligned(as: UInt16.self)))
+        let last = UInt64(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: n - 2, as: UInt16.self)))
+        return first | last << UInt64(8 * (n - 2))
+    }
+    return n == 1 ? UInt64(p.load(as: UInt8.self)) : 0
 }
