@@ -88,9 +88,10 @@ struct JSONOutput {
                 out += 8
                 i += 8
             }
-            // A tail shorter than a word: the last 8 bytes, overlapping what
-            // was copied already (written again, the same), when clean.
-            if i < n && n - 8 >= copiedFrom {
+            // A tail shorter than a word (the fast loop ran out, not into an
+            // escape): the last 8 bytes, overlapping what was copied already
+            // (written again, the same), when clean.
+            if i < n && n - 8 < i && n - 8 >= copiedFrom {
                 let word = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
                 if !jsonWordNeedsEscape(word) {
                     UnsafeMutableRawPointer(out - (i - (n - 8))).storeBytes(of: word, as: UInt64.self)
