@@ -12,7 +12,9 @@ local function random(n)  -- deterministic on every platform: a small LCG
 end
 
 local strings = { '', 'a', 'id', 'two words', 'é', 'x"y', 'back\\slash', 'nl\n', '\0', '\127', 'tab\t',
-  '😀', '_k9', '9k', 'Z', 'aa', 'a\0b', ('long'):rep(20) }
+  '😀', '_k9', '9k', 'Z', 'aa', 'a\0b', ('long'):rep(20),
+  -- escapes where the encoder's word-at-a-time paths change (8 bytes a word)
+  '"bcdefghi', 'abcdefgh\n', 'abcdefg\\hijklmno', 'abcdefghijklmno\127', 'abcdef\t' }
 local numbers = { 0, -0.0, 1, -1, 42, 0.1, -0.25, 1 / 3, 2 ^ 53, 2 ^ 53 + 2, -2 ^ 53, 1e300, 5e-324,
   123456789012345, 1e15 + 0.5, 0 / 0, math.huge, -math.huge, 3.14159, 1e-7, 2 ^ 63 }
 local oddities = { print, coroutine.create(print), true, false, json.null, io.stdout }

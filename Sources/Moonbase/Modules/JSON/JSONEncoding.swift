@@ -37,11 +37,22 @@ struct JSONEncoding {
         let bytes: UnsafePointer<UInt8>
         let count: Int
         let slot: Int32
+        /// The first 8 bytes (zeros past the end) as a big-endian number: most
+        /// keys differ there, so one integer comparison orders them.
+        let prefix: UInt64
+
+        init(bytes: UnsafePointer<UInt8>, count: Int, slot: Int32) {
+            self.bytes = bytes
+            self.count = count
+            self.slot = slot
+            prefix = jsonLoadUpTo8(UnsafeRawPointer(bytes), count).byteSwapped  // the first byte highest
+        }
     }
 
     /// Lua's `<` on strings: bytes compared unsigned, a prefix first.
     /// (Keys are short: a loop beats a call to memcmp.)
-    private static func precedes(_ a: Key, _ b: Key) -> Bool {
+    @inline(__always) private static func precedes(_ a: Key, _ b: Key) -> Bool {
+        if a.prefix != b.prefix { return a.prefix < b.prefix }
         let common = min(a.count, b.count)
         var i = 0
         while i < common {
@@ -52,11 +63,27 @@ struct JSONEncoding {
         return a.count < b.count
     }
 
+    /// Objects are small: an insertion sort, inlined, beats the library's
+    /// sort and its comparison closure.
+    @inline(__always) private static func insertionSort(_ keys: UnsafeMutableBufferPointer<Key>) {
+        var k = 1
+        while k < keys.count {
+            let key = keys[k]
+            var j = k
+            while j > 0 && precedes(key, keys[j - 1]) {
+                keys[j] = keys[j - 1]
+                j -= 1
+            }
+            keys[j] = key
+            k += 1
+        }
+    }
+
     let L: OpaquePointer
     /// Stack indices of the array mark metatable and of the scratch table.
     let arrayMark: Int32
     let scratch: Int32
-    var output = JSONOutput()
+    var output: JSONOutput
     /// The refused value's path, innermost step first.
     private(set) var path: [PathStep] = []
     private var scratchTop: Int32 = 0
@@ -66,7 +93,8 @@ struct JSONEncoding {
     /// Stack index of the value a refusal is about (a key or a value).
     private(set) var offender: Int32 = 0
 
-    init(L: OpaquePointer, arrayMark: Int32, scratch: Int32) {
+    init(L: OpaquePointer, arrayMark: Int32, scratch: Int32, output: JSONOutput) {
+        self.output = output
         self.L = L
         self.arrayMark = arrayMark
         self.scratch = scratch
@@ -148,7 +176,10 @@ struct JSONEncoding {
         // written (the first bad key in `pairs` order is the one named).
         // String keys stay on the stack with their values, pair after pair,
         // while the stack keeps room for 1000 more levels of one slot each.
+        // (The top and the free slots are counted here: no call per pair.)
         let stackBase = lua_gettop(L)
+        var top = stackBase  // below the pair lua_next pushes
+        var free: Int32 = 0  // slots known free above that pair
         var pairsOnStack = true
         var count = 0
         var strings = 0
@@ -158,14 +189,18 @@ struct JSONEncoding {
             switch lua_type(L, -2) {
             case LUA_TSTRING:
                 strings += 1
-                if pairsOnStack && lua_gettop(L) < 6000 && lua_checkstack(L, 4) != 0 {
+                if pairsOnStack && free < 4 {
+                    if top + 64 < 6000 && lua_checkstack(L, 64) != 0 { free = 64 } else { pairsOnStack = false }
+                }
+                if pairsOnStack {
                     lua_pushvalue(L, -2)  // the key again, for lua_next; this pair stays
+                    top += 2
+                    free -= 2
                     continue
                 }
-                pairsOnStack = false
             case LUA_TNUMBER:
                 let k = lua_tonumber(L, -2)
-                if k == k.rounded(.down) && k >= 1 && k <= Double(n) { break }
+                if k >= 1 && k <= Double(n) && Double(Int(k)) == k { break }  // (no call to floor)
                 fallthrough
             default:
                 throw refuse(.key, at: lua_gettop(L) - 1)
@@ -177,22 +212,24 @@ struct JSONEncoding {
         var me = Ancestor(identity: identity, parent: parent)
         try withUnsafePointer(to: &me) { (me) throws(JSONEncodeRefusal) in
             if n > 0 || (count == 0 && marked) {
-                try encodeArray(t, n, depth: depth, me)
+                try encodeArray(t, n, itemAt: stackBase + 1, depth: depth, me)
             } else {
                 try encodeObject(t, count, pairsAt: pairsOnStack ? stackBase + 1 : nil, depth: depth, me)
             }
         }
-        lua_settop(L, stackBase)
+        if top != stackBase { lua_settop(L, stackBase) }  // the pairs kept on the stack
     }
 
-    private mutating func encodeArray(_ t: Int32, _ n: Int, depth: Int, _ me: UnsafePointer<Ancestor>) throws(JSONEncodeRefusal) {
+    /// Items one at a time at `itemAt`, the free slot above the table's frame.
+    private mutating func encodeArray(_ t: Int32, _ n: Int, itemAt: Int32, depth: Int,
+                                      _ me: UnsafePointer<Ancestor>) throws(JSONEncodeRefusal) {
         output.append(0x5B)
         var i = 1
         while i <= n {
             if i > 1 { output.append(0x2C) }
             lua_rawgeti(L, t, Int32(i))
             do throws(JSONEncodeRefusal) {
-                try encode(lua_gettop(L), depth: depth + 1, parent: me)
+                try encode(itemAt, depth: depth + 1, parent: me)
             } catch {
                 path.append(.index(i))
                 throw error
@@ -236,7 +273,11 @@ struct JSONEncoding {
             }
             defer { scratchTop = base }
             var sorted = UnsafeMutableBufferPointer(rebasing: keys[0..<count])
-            sorted.sort(by: JSONEncoding.precedes)
+            if count > 24 {
+                sorted.sort(by: JSONEncoding.precedes)
+            } else {
+                JSONEncoding.insertionSort(sorted)
+            }
             output.append(0x7B)
             for k in 0..<count {
                 let key = sorted[k]

@@ -22,28 +22,37 @@ enum JSONModule {
         }
     }
 
+    /// Texts up to this size are built on the stack (no allocation).
+    static let stackOutputSize = 1024
+
     /// encode(value, array_mark, scratch) -> text | nil, why, path steps, offender
     /// (the Lua half checks nothing more: it passes its own mark and scratch table).
     static let encode: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            lua.setTop(3)
-            var encoding = JSONEncoding(L: lua.L, arrayMark: 2, scratch: 3)
-            defer { encoding.finish() }
-            do throws(JSONEncodeRefusal) {
-                try encoding.encode(1, depth: 0)
-            } catch {
-                let offender = encoding.offender
-                lua_checkstack(lua.L, 6)
-                lua.pushNil()
-                lua.push(error.rawValue)
-                pushPath(encoding.path, onto: lua)
-                lua.pushValue(offender)
-                return 4
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: stackOutputSize) { memory in
+                encode(lua, startingIn: memory)
             }
-            lua_pushlstring(L, UnsafeRawPointer(encoding.output.base).assumingMemoryBound(to: CChar.self),
-                            encoding.output.count)
-            return 1
         }
+    }
+
+    private static func encode(_ lua: LuaState, startingIn memory: UnsafeMutableBufferPointer<UInt8>) -> Int32 {
+        lua.setTop(3)
+        var encoding = JSONEncoding(L: lua.L, arrayMark: 2, scratch: 3, output: JSONOutput(startingIn: memory))
+        defer { encoding.finish() }
+        do throws(JSONEncodeRefusal) {
+            try encoding.encode(1, depth: 0)
+        } catch {
+            let offender = encoding.offender
+            lua_checkstack(lua.L, 6)
+            lua.pushNil()
+            lua.push(error.rawValue)
+            pushPath(encoding.path, onto: lua)
+            lua.pushValue(offender)
+            return 4
+        }
+        lua_pushlstring(lua.L, UnsafeRawPointer(encoding.output.base).assumingMemoryBound(to: CChar.self),
+                        encoding.output.count)
+        return 1
     }
 
     /// The steps to a refused value (given innermost first) as a Lua array
