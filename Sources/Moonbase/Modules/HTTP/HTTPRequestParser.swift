@@ -264,3 +264,26 @@ private func parseHTTPBody(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader
     h.consumed = pos + len
     return .done
 }
+
+extension HTTPHead {
+    /// Drops the framing of the chunks parsed so far: their data moves
+    /// together right after the head and the unparsed rest follows it.
+    /// Returns the new byte count. Each byte moves at most once as chunk data
+    /// and once per completed chunk as unparsed rest (linear), and a stalled
+    /// chunked body holds only its data.
+    mutating func dropChunkFraming(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) -> Int {
+        let start = headerEnd
+        var w = start
+        for (a, b) in chunks {
+            if a != w { memmove(p + w, p + a, b - a) }
+            w += b - a
+        }
+        let gap = chunkNext - w
+        guard gap > 0 else { return n }
+        memmove(p + w, p + chunkNext, n - chunkNext)
+        chunks.removeAll(keepingCapacity: true)
+        if w > start { chunks.append((start, w)) }
+        chunkNext = w
+        return n - gap
+    }
+}

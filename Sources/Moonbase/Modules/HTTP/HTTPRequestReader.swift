@@ -39,15 +39,28 @@ final class HTTPRequestReader: ConnectionParser {
         return reader
     }
 
-    /// Room for a whole request whose body may arrive chunked (framing included).
-    func bufferLimit(ceiling: Int) -> Int { max(ceiling, maxHeader + 2 * maxBody + 4096) }
+    /// Bytes a connection may buffer beyond the head and body it is allowed
+    /// (a read in flight, the start of a pipelined request).
+    static let slack = 16384
 
-    func parse(_ bytes: UnsafeMutablePointer<UInt8>, count: Int, full: Bool) -> ConnectionParse {
+    /// The buffering bound (docs/API.md, "memory per connection"): between
+    /// requests and in a head, `maxHeader + slack`; in a body, the head, the
+    /// body (a chunked body's framing is dropped as it is parsed, its
+    /// trailers may take `maxHeader`) and `slack`. A connection whose handler
+    /// does not read (it waits in a write) stops reading at this bound.
+    func bufferLimit(ceiling: Int) -> Int {
+        guard head.resumeBody else { return maxHeader + HTTPRequestReader.slack }
+        let body = head.chunked ? maxBody + maxHeader : head.contentLength
+        return head.headerEnd + body + HTTPRequestReader.slack
+    }
+
+    func parse(_ bytes: UnsafeMutablePointer<UInt8>, count: inout Int) -> ConnectionParse {
         switch parseHTTPRequest(bytes, count, maxHeader: maxHeader, maxBody: maxBody, into: &head) {
         case .done: return .message
         case .error(let code): rejection = code; return .rejected
         case .incomplete:
-            guard full else { return .incomplete }
+            if head.resumeBody && head.chunked { count = head.dropChunkFraming(bytes, count) }
+            guard count >= bufferLimit(ceiling: 0) else { return .incomplete }
             rejection = head.headerEnd > 0 ? 413 : 431
             return .rejected
         }
