@@ -13,7 +13,10 @@ struct HTTPHead {
     /// name start, name end, value start, value end
     var headers: [(Int, Int, Int, Int)] = []
     var bodyStart = 0, bodyEnd = 0
-    var chunks: [(Int, Int)] = []
+    /// A chunked body's data is moved down, as each chunk is parsed, to end
+    /// here (it starts at `headerEnd`): the framing is overwritten, and no
+    /// list of chunks grows with their number.
+    var dataEnd = 0
     var chunked = false
     var keepAlive = true
     var contentLength = 0
@@ -108,7 +111,6 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
     }
     h.resumeBody = false
     h.headers.removeAll(keepingCapacity: true)
-    h.chunks.removeAll(keepingCapacity: true)
     h.headerEnd = 0
     var start = 0
     while start + 1 < n && p[start] == 13 && p[start + 1] == 10 { start += 2 }  // stray CRLFs
@@ -193,6 +195,7 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
     h.contentLength = max(contentLength, 0)
     h.chunkNext = pos
     h.chunkTotal = 0
+    h.dataEnd = pos
     return parseHTTPBody(p, n, maxHeader: maxHeader, maxBody: maxBody, into: &h)
 }
 
@@ -248,11 +251,14 @@ private func parseHTTPBody(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader
             if total > maxBody { return .error(413) }
             if n < q + size + 2 { h.resumeBody = true; return .incomplete }
             guard p[q + size] == 13, p[q + size + 1] == 10 else { return .error(400) }
-            h.chunks.append((q, q + size))
+            if q != h.dataEnd { memmove(p + h.dataEnd, p + q, size) }
+            h.dataEnd += size
             q += size + 2
             h.chunkNext = q
             h.chunkTotal = total
         }
+        h.bodyStart = pos
+        h.bodyEnd = h.dataEnd
         h.consumed = q
         return .done
     }
@@ -266,24 +272,16 @@ private func parseHTTPBody(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader
 }
 
 extension HTTPHead {
-    /// Drops the framing of the chunks parsed so far: their data moves
-    /// together right after the head and the unparsed rest follows it.
-    /// Returns the new byte count. Each byte moves at most once as chunk data
-    /// and once per completed chunk as unparsed rest (linear), and a stalled
-    /// chunked body holds only its data.
+    /// Drops the framing before the unparsed rest of a chunked body (the
+    /// parsed chunks' data is already together, see `dataEnd`): the rest
+    /// moves down to follow the data. Returns the new byte count. So a
+    /// stalled chunked body holds its data only, and the rest (at most one
+    /// read) moves once per parse.
     mutating func dropChunkFraming(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) -> Int {
-        let start = headerEnd
-        var w = start
-        for (a, b) in chunks {
-            if a != w { memmove(p + w, p + a, b - a) }
-            w += b - a
-        }
-        let gap = chunkNext - w
+        let gap = chunkNext - dataEnd
         guard gap > 0 else { return n }
-        memmove(p + w, p + chunkNext, n - chunkNext)
-        chunks.removeAll(keepingCapacity: true)
-        if w > start { chunks.append((start, w)) }
-        chunkNext = w
+        memmove(p + dataEnd, p + chunkNext, n - chunkNext)
+        chunkNext = dataEnd
         return n - gap
     }
 }

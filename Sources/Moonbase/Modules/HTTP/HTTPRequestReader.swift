@@ -107,18 +107,7 @@ final class HTTPRequestReader: ConnectionParser {
             }
             lua_rawset(L, -3)
         }
-        if h.chunked {
-            // Move the chunks together, in place, and push them as one string.
-            var w = h.chunks.first?.0 ?? 0
-            let start = w
-            for (a, b) in h.chunks {
-                if a != w { memmove(p + w, p + a, b - a) }
-                w += b - a
-            }
-            pushRange(start, w)
-        } else {
-            pushRange(h.bodyStart, h.bodyEnd)
-        }
+        pushRange(h.bodyStart, h.bodyEnd)  // a chunked body's data is together already
         lua.push(h.keepAlive)
         lua.push(h.minor == 0)
         head.resumeBody = false
