@@ -19,6 +19,9 @@ struct HTTPHead {
     var dataEnd = 0
     var chunked = false
     var keepAlive = true
+    /// `Expect: 100-continue` on HTTP/1.1: the client waits for an interim
+    /// `100 Continue` before it sends the body.
+    var expectContinue = false
     var contentLength = 0
     /// After `.incomplete` in the body: the next call, given the same bytes
     /// and more, resumes at the body (chunks already parsed are not parsed
@@ -142,7 +145,7 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
     // Headers.
     var contentLength = -1
     var chunked = false
-    var connClose = false, connKeep = false, hasHost = false
+    var connClose = false, connKeep = false, hasHost = false, expectContinue = false
     var pos = lineEnd + 2
     let headLimit = min(n, start + maxHeader)
     while true {
@@ -178,6 +181,8 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
             // Only plain chunked: another coding (gzip, chunked) or chunked twice is 400.
             guard !chunked, equalsLowerToken(p, j, ve, "chunked") else { return .error(400) }
             chunked = true
+        case 6 where equalsLower(p, ns, ne, "expect"):
+            expectContinue = equalsLowerToken(p, j, ve, "100-continue")
         case 4 where equalsLower(p, ns, ne, "host"):
             hasHost = true
         case 10 where equalsLower(p, ns, ne, "connection"):
@@ -191,6 +196,7 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
     if h.minor == 1 && !hasHost { return .error(400) }  // RFC 9112 3.2
     h.keepAlive = h.minor == 1 ? !connClose : (connKeep && !connClose)
     h.chunked = chunked
+    h.expectContinue = expectContinue && h.minor == 1
     if chunked && contentLength >= 0 { return .error(400) }
     h.contentLength = max(contentLength, 0)
     h.chunkNext = pos

@@ -19,6 +19,9 @@ final class HTTPRequestReader: ConnectionParser {
     private var dateSecond = 0
     private(set) var dateValue = [UInt8]()
     private var head = HTTPHead()
+    /// The request (`requests` then) a 100 Continue was owed or sent for.
+    private var continued = -1
+    private var owesContinue = false
     /// The status (400, 413, 431) of the last rejected request.
     private var rejection = 400
 
@@ -60,10 +63,21 @@ final class HTTPRequestReader: ConnectionParser {
         case .error(let code): rejection = code; return .rejected
         case .incomplete:
             if head.resumeBody && head.chunked { count = head.dropChunkFraming(bytes, count) }
+            // A client that asked waits for this before sending its body (curl: 1 s).
+            if head.resumeBody && head.expectContinue && continued != requests {
+                continued = requests
+                owesContinue = true
+            }
             guard count >= bufferLimit(ceiling: 0) else { return .incomplete }
             rejection = head.headerEnd > 0 ? 413 : 431
             return .rejected
         }
+    }
+
+    func takeReply() -> StaticString? {
+        guard owesContinue else { return nil }
+        owesContinue = false
+        return "HTTP/1.1 100 Continue\r\n\r\n"
     }
 
     /// Pushes method, target, headers, body, keepalive.

@@ -15,6 +15,9 @@ protocol ConnectionParser: AnyObject {
     /// rejects the input when the buffer is at `bufferLimit` and no message
     /// is complete (no more bytes come before some are consumed).
     func parse(_ bytes: UnsafeMutablePointer<UInt8>, count: inout Int) -> ConnectionParse
+    /// Bytes to send the peer at once after an incomplete `parse` (HTTP's
+    /// interim `100 Continue`), or nil; each reply is taken once.
+    func takeReply() -> StaticString?
     /// Pushes the message `parse` found; returns the values pushed and the
     /// bytes the message used.
     func pushMessage(_ bytes: UnsafeMutablePointer<UInt8>, onto lua: LuaState) -> (values: Int32, consumed: Int)

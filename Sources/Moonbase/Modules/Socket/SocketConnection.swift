@@ -131,6 +131,7 @@ final class SocketConnection: StreamSocket, FiberWait {
                 var kept = n
                 let parsed = parser.parse(buffer.bytes, count: &kept)
                 if kept < n { buffer.dropLast(n - kept) }  // framing the parser dropped
+                if let reply = parser.takeReply() { sendNow(reply) }
                 // Dropped framing, or a head that raised the limit to its body's: room to read again.
                 if !reading { _ = ensureReading() }
                 switch parsed {
@@ -189,6 +190,14 @@ final class SocketConnection: StreamSocket, FiberWait {
             let w = p.wait(buffered: buffer.count)
             if w.phase != parserWait.phase || w.restartOnData { setParserDeadline(w) }
         }
+    }
+
+    /// Sends a few bytes the protocol owes the peer now (an interim reply) if
+    /// the kernel takes them at once; else the peer goes on without them.
+    func sendNow(_ bytes: StaticString) {
+        var b = uv_buf_init(UnsafeMutableRawPointer(mutating: bytes.utf8Start).assumingMemoryBound(to: CChar.self),
+                            UInt32(bytes.utf8CodeUnitCount))
+        _ = uv_try_write(stream, &b, 1)
     }
 
     /// Wakes the reader with what `push` pushes; its deadline goes.
