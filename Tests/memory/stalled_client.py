@@ -5,6 +5,8 @@
 #              reads a response (the handler's writes wait: back-pressure).
 #   chunked:   each sends a chunked upload in 1-byte chunks (600 KB of framing
 #              for 100 KB of body) and stalls before its end.
+#   keepalive: each makes one request, reads its answer and stays open
+#              (Benchmarks/http_limits.sh; idle keep-alive connections).
 # Bound: 64 KiB per connection beyond the request body it is allowed (the
 # body counts in chunked mode: 100 KB of data, the framing does not).
 import socket, sys, time
@@ -49,6 +51,9 @@ base = rss_kib()
 if mode == 'pipelined':
     payload = (b'GET /big HTTP/1.1\r\nHost: x\r\nX-Pad: ' + b'a' * 1000 + b'\r\n\r\n') * (CAP // 1040)
     body_allowed = 0
+elif mode == 'keepalive':
+    payload = b''
+    body_allowed = 0
 else:
     head = b'POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n'
     payload = head + b'1\r\na\r\n' * 100_000
@@ -57,6 +62,11 @@ else:
 conns = []
 for _ in range(CONNS):
     s = socket.create_connection(('127.0.0.1', port), timeout=5)
+    if mode == 'keepalive':
+        s.sendall(b'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+        reply = b''
+        while b'hello' not in reply:
+            reply += s.recv(4096)
     s.setblocking(False)
     conns.append([s, 0])
 deadline, last_progress = time.time() + 30, time.time()
@@ -76,7 +86,7 @@ grown = rss_kib() - base
 per = grown / CONNS
 sent = sum(c[1] for c in conns) // CONNS // 1024
 bound = 64 + body_allowed
-print('%s: sent %d KiB per connection, server RSS +%d KiB per connection (bound %d KiB)' % (mode, sent, per, bound))
+print('%s: sent %d KiB per connection, server RSS +%.1f KiB per connection (bound %d KiB)' % (mode, sent, per, bound))
 ok = per <= bound
 for c in conns: c[0].close()
 settle()
