@@ -44,11 +44,16 @@ function spawn_vm(module, opts) end
 
 ---@class moonbase.ThisFiber
 ---@field id number unique within the VM
+---@field local_ table a table private to the running fiber (the same inside its user coroutines)
 this_fiber = {}
 ---Lets every other ready fiber run once.
 function this_fiber.yield() end
 function this_fiber.disable_interruption() end
 function this_fiber.restore_interruption() end
+---Until the matching allow_suspend, every suspension point raises `Operation not permitted` (nestable).
+function this_fiber.forbid_suspend() end
+---Ends one forbid_suspend; raises when none is active.
+function this_fiber.allow_suspend() end
 
 ---'main' in the main actor, 'worker' in actors made by spawn_vm.
 ---@type string

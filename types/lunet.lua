@@ -10,4 +10,13 @@ local lunet = {}
 function lunet.spawn(fn, ...) end
 ---@param ms number milliseconds
 function lunet.sleep(ms) end
+
+---@class lunet.socket
+lunet.socket = {}
+---Lunet's read buffer size: the connection's read ceiling (bytes). Returns nil or the error.
+---@param conn any
+---@param bytes integer
+---@return string|nil err
+function lunet.socket.set_read_buffer_size(conn, bytes) end
+
 return lunet

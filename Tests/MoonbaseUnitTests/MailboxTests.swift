@@ -20,6 +20,7 @@ import Testing
     @Test func deliversInOrderUpToCapacityThenMakesSendersWait() {
         let t = TestVM()
         let box = Mailbox(worker: t.vm.worker, capacity: 2, shared: true)
+        box.retainReference()  // an address held elsewhere: empty means "wait"
         let waker = sender(t)
         for i: UInt8 in 1...2 {
             guard case .delivered = box.offer(message(i), sender: waker) else { Issue.record("not delivered"); return }
@@ -47,6 +48,7 @@ import Testing
     @Test func withdrawnSendIsGone() {
         let t = TestVM()
         let box = Mailbox(worker: t.vm.worker, capacity: 0, shared: true)
+        box.retainReference()
         guard case .waiting(let ticket) = box.offer(message(9), sender: sender(t)) else { Issue.record("no wait"); return }
         #expect(box.withdraw(ticket: ticket))
         #expect(!box.withdraw(ticket: ticket))
@@ -57,11 +59,23 @@ import Testing
         let t = TestVM()
         let box = Mailbox(worker: t.vm.worker, capacity: 4, shared: true)
         #expect(!box.mayWakeReceiver)  // nobody receives
-        #expect(box.waitForMessage(sender(t)))
-        #expect(!box.mayWakeReceiver)  // a receiver, but no reference: stuck
+        #expect(!box.waitForMessage(sender(t)))  // no reference: nothing can arrive
+        guard case .noSenders = box.take() else { Issue.record("no 'Broadcast the address'"); return }
         box.retainReference()
+        #expect(box.waitForMessage(sender(t)))
         #expect(box.mayWakeReceiver)
         box.cancelReceive()
+        #expect(!box.mayWakeReceiver)
+    }
+
+    @Test func lastReferenceGoneWakesTheReceiverToRaise() {
+        let t = TestVM()
+        let box = Mailbox(worker: t.vm.worker, capacity: 4, shared: true)
+        box.retainReference()
+        #expect(box.waitForMessage(sender(t)))
+        box.releaseReference()
+        #expect(box.mayWakeReceiver)  // its wake-up is on the way: not stuck
+        guard case .noSenders = box.take() else { Issue.record("no 'Broadcast the address'"); return }
         #expect(!box.mayWakeReceiver)
     }
 }

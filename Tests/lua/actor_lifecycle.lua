@@ -49,6 +49,12 @@ print(inbox:receive())
 crasher:monitor()
 print(inbox:receive().event)
 
+-- an actor holding our address (in the message it waits after): the
+-- receives below may wait; with nobody able to send to us they would raise
+-- 'Broadcast the address ...' instead (see actor_no_senders)
+local keeper = spawn_vm('.')
+keeper:send({ cmd = 'wait', reply = inbox })
+
 -- a second fiber receiving at once: busy
 -- (the message is sent after the check: had it arrived first, f would have
 -- taken it and returned, and the second receive would wait forever)

@@ -3,7 +3,9 @@
 local mutex = require('mutex')
 local condition_variable = require('condition_variable')
 local inbox = require('inbox')
-if _CONTEXT == 'worker' then inbox:receive(); return end
+-- (the worker keeps our address, in the message it waits after: our
+-- receives below may wait)
+if _CONTEXT == 'worker' then local m = inbox:receive(); inbox:receive(); return end
 local function words(f, ...)
   local ok, err = pcall(f, ...)
   if ok then return 'no error' end

@@ -42,7 +42,9 @@ print('interrupted sleep:', sleeper:join())
 
 -- interrupt before the first suspension: the next suspending call raises
 local early = spawn(function()
-  local ok, e = pcall(this_fiber.yield)
+  -- (pcall is an interruption point itself: entered with interruption disabled)
+  this_fiber.disable_interruption()
+  local ok, e = pcall(function() this_fiber.restore_interruption(); return this_fiber.yield() end)
   return ok, e
 end)
 early:interrupt()
@@ -52,8 +54,7 @@ print('interrupt pending:', early:join())
 local shielded = spawn(function()
   this_fiber.disable_interruption()
   sleep(0.02)
-  this_fiber.restore_interruption()
-  local ok, e = pcall(sleep, 5)
+  local ok, e = pcall(function() this_fiber.restore_interruption(); return sleep(5) end)
   return 'slept through', ok, e
 end)
 this_fiber.yield()

@@ -22,6 +22,7 @@ enum ActorsModule {
         vm.setFunction(internals, "try_receive", tryReceive)
         vm.setFunction(internals, "wait_message", waitMessage)
         vm.setFunction(internals, "close_inbox", closeInbox)
+        vm.setFunction(internals, "close_address", Address.close)
         Address.makeMetatables(vm, into: internals)
         Address.push(vm.mailbox, onto: lua, vm: vm, metatable: Address.inboxMetatable)
         lua.rawSetField(internals, "inbox")
@@ -65,6 +66,13 @@ enum ActorsModule {
             // nobody able to send to it and end at once.
             Address.push(mailbox, onto: lua, vm: vm)
             runtime.vmStarting()
+            if worker === vm.worker {
+                // As Emilua: the new actor's main fiber is queued now, so it
+                // runs before the spawner's next yield returns.
+                runtime.startVM(on: worker, context: "worker", attachment: ActorState(mailbox: mailbox),
+                                path: path, state: state)
+                return 1
+            }
             let start = ActorStart(path: path, mailbox: mailbox, state: state)
             worker.post { worker in
                 worker.runtime.startVM(on: worker, context: "worker",
@@ -80,6 +88,7 @@ enum ActorsModule {
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
             guard let target = Address.mailbox(lua, 1, vm) else {
+                if Address.isClosed(lua, 1, vm) { throw LuaError("address:send: Channel closed (the address was closed)") }
                 throw .badArgument("address:send", 1, "address", expected: "address", got: lua.typeName(at: 1))
             }
             let fiber = try vm.suspendingFiber("address:send")
@@ -119,6 +128,8 @@ enum ActorsModule {
     static let tryReceive: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
+            // A suspension point even with a message queued (forbid_suspend).
+            if let me = vm.currentFiber, me.suspendForbidden != 0 { throw VM.suspensionForbidden("inbox:receive") }
             switch vm.mailbox.take() {
             case .message(let m):
                 lua.push(true)
@@ -127,10 +138,9 @@ enum ActorsModule {
                 return 2
             case .closed:
                 throw LuaError("Channel closed")
+            case .noSenders:
+                throw LuaError(VM.noSendersMessage)
             case .empty:
-                if !vm.mailbox.wasEverShared {
-                    throw LuaError("Broadcast the address before attempting to receive on it")
-                }
                 lua.push(false)
                 return 1
             }

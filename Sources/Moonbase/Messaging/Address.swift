@@ -22,6 +22,27 @@ enum Address {
         vm.boxed(lua, i, metatable, as: Mailbox.self) ?? vm.boxed(lua, i, inboxMetatable, as: Mailbox.self)
     }
 
+    /// Whether the value at `i` is an address handle that was closed.
+    static func isClosed(_ lua: LuaState, _ i: Int32, _ vm: VM) -> Bool {
+        guard let box = vm.box(lua, i, metatable) else { return false }
+        return box.object == nil
+    }
+
+    /// address:close(): drops this handle (its reference too: the actor may
+    /// then find nobody able to send to it); later sends raise `Channel closed`.
+    static let close: LuaFunction = { L in
+        luaEntry(L) { lua throws(LuaError) in
+            let vm = VM.from(lua)
+            guard vm.box(lua, 1, metatable) != nil else {
+                throw .badArgument("address:close", 1, "address", expected: "address", got: lua.typeName(at: 1))
+            }
+            if let (mailbox, counted) = vm.takeBoxed(lua, 1, metatable, as: Mailbox.self), counted == 1 {
+                mailbox.releaseReference()
+            }
+            return 0
+        }
+    }
+
     /// Makes this VM's address and inbox metatables (Lua adds the methods).
     static func makeMetatables(_ vm: VM, into internals: Int32) {
         let lua = LuaState(vm.L)
@@ -55,7 +76,10 @@ enum Address {
     static let describe: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            guard let m = mailbox(lua, 1, vm) else { return 0 }
+            guard let m = mailbox(lua, 1, vm) else {
+                lua.push("address: closed")
+                return 1
+            }
             lua.push("address: \(UInt(bitPattern: ObjectIdentifier(m).hashValue))")
             return 1
         }

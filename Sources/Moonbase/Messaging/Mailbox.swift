@@ -16,7 +16,9 @@ final class Mailbox: @unchecked Sendable {
 
     enum Status { case open, closed, dead }
     enum Offer { case delivered, refused(String), waiting(ticket: UInt64) }
-    enum Take { case message(Message), empty, closed }
+    /// `noSenders`: empty, and no address is left to send with (Emilua's
+    /// "Broadcast the address before attempting to receive on it").
+    enum Take { case message(Message), empty, closed, noSenders }
 
     fileprivate struct State {
         var queue = Deque<Message>()
@@ -52,13 +54,18 @@ final class Mailbox: @unchecked Sendable {
 
     func retainReference() { state.withLock { $0.references += 1 } }
 
-    /// Drops one reference; when none is left, the owner checks whether its
+    /// Drops one reference; when none is left, a fiber waiting in `receive`
+    /// wakes (to raise: nothing can arrive) and the owner checks whether its
     /// VM can still make progress.
     func releaseReference() {
+        var receiver: FiberWaker?
         let last = state.withLock { s -> Bool in
             s.references -= 1
-            return s.references == 0 && s.status == .open
+            guard s.references == 0 && s.status == .open else { return false }
+            if s.queue.isEmpty && s.blockedSenders.isEmpty { receiver = s.takeReceiver() }
+            return true
         }
+        receiver?.wake { _ in 0 }
         if last {
             worker.post { worker in worker.vms[self.ownerID]?.endIfStuck() }
         }
@@ -66,12 +73,12 @@ final class Mailbox: @unchecked Sendable {
 
     func markShared() { state.withLock { $0.everShared = true } }
 
-    /// Whether a fiber waits in `receive` (or is being woken from it) and may
+    /// Whether a fiber is being woken from `receive`, or waits there and may
     /// still get something: then its VM is not stuck.
     var mayWakeReceiver: Bool {
         state.withLock { s in
-            (s.receiver != nil || s.receiverWakePending)
-                && (s.references > 0 || !s.queue.isEmpty || !s.blockedSenders.isEmpty)
+            s.receiverWakePending
+                || (s.receiver != nil && (s.references > 0 || !s.queue.isEmpty || !s.blockedSenders.isEmpty))
         }
     }
 
@@ -144,7 +151,8 @@ final class Mailbox: @unchecked Sendable {
                 wakeSender = blocked.waker
                 return .message(blocked.message)
             }
-            return s.status == .open ? .empty : .closed
+            if s.status != .open { return .closed }
+            return s.references > 0 && s.everShared ? .empty : .noSenders
         }
         wakeSender?.wake(batched: true) { lua in lua.push(true); return 1 }
         return result
@@ -154,7 +162,7 @@ final class Mailbox: @unchecked Sendable {
     func waitForMessage(_ receiver: FiberWaker) -> Bool {
         state.withLock { s in
             s.receiverWakePending = false
-            guard s.queue.isEmpty, s.blockedSenders.isEmpty, s.status == .open else { return false }
+            guard s.queue.isEmpty, s.blockedSenders.isEmpty, s.status == .open, s.references > 0 else { return false }
             s.receiver = receiver
             return true
         }
@@ -172,8 +180,6 @@ final class Mailbox: @unchecked Sendable {
 
     /// Sends and receives fail from now on; queued messages are dropped.
     func close() { shutDown(.closed, reason: nil, from: nil) }
-
-    var wasEverShared: Bool { state.withLock { $0.everShared } }
 
     // MARK: Monitors and the end
 

@@ -20,7 +20,7 @@ enum ModuleList {
         JSONModule.definition,
         SignalModule.definition,
         LogModule.definition,
-    ]
+    ] + HTTPModule.helperDefinitions
 }
 
 extension Runtime {

@@ -50,6 +50,11 @@ final class Fiber {
     var handleCount = 0
 
     var interruptionDisabled = 0
+    /// `this_fiber.forbid_suspend()` depth: while > 0 every suspension point
+    /// raises (checked once, in `VM.suspendingFiber`).
+    var suspendForbidden = 0
+    /// Registry ref of `this_fiber.local_`, made on first use.
+    var localRef: Int32 = LUA_NOREF
     /// Sticky, as in Emilua: once interrupted, every later interruption
     /// point raises while interruption is enabled.
     var interruptRequested = false
@@ -146,7 +151,11 @@ final class Fiber {
     /// `interrupted`. Otherwise the request stays pending for the next wait.
     func interrupt() {
         guard isAlive else { return }
-        interruptRequested = true
+        if !interruptRequested {
+            interruptRequested = true
+            vm.interruptedFibers += 1
+            vm.mirrorCounts()
+        }
         if state == .suspended && interruptionDisabled == 0 && (waitingOn?.tryCancelWait(of: self) ?? true) {
             let vm = self.vm
             wakeNow { vm.pushRaise($0, "interrupted") }
@@ -164,7 +173,7 @@ final class Fiber {
         endWait()
     }
 
-    /// Drops the registry anchors of the coroutine and its error value.
+    /// Drops the registry anchors of the coroutine, its error value and its locals.
     func release(_ L: OpaquePointer) {
         if threadRef != LUA_NOREF {
             luaL_unref(L, mb_registryindex(), threadRef)
@@ -173,6 +182,15 @@ final class Fiber {
         if errorRef != LUA_NOREF {
             luaL_unref(L, mb_registryindex(), errorRef)
             errorRef = LUA_NOREF
+        }
+        dropLocal(L)
+    }
+
+    /// Drops `this_fiber.local_` (the fiber ended: nobody can reach it).
+    func dropLocal(_ L: OpaquePointer) {
+        if localRef != LUA_NOREF {
+            luaL_unref(L, mb_registryindex(), localRef)
+            localRef = LUA_NOREF
         }
     }
 }

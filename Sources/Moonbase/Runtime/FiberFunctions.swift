@@ -23,6 +23,7 @@ enum FiberFunctions {
         vm.setFunction(internals, "wake", wake)
         vm.setFunction(internals, "current", current)
         vm.setFunction(internals, "interruption_caught", interruptionCaught)
+        FiberScopeFunctions.install(vm, into: internals)
         // The handle metatable is filled in by the prelude (methods in Lua).
         vm.makeMetatable(handleMetatable)
         lua.rawSetField(internals, "fiber_metatable")
@@ -185,7 +186,7 @@ enum FiberFunctions {
 
     static let disableInterruption: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            let me = try VM.from(lua).suspendingFiber("this_fiber.disable_interruption")
+            let me = try VM.from(lua).runningFiber("this_fiber.disable_interruption")
             me.interruptionDisabled += 1
             return 0
         }
@@ -193,7 +194,7 @@ enum FiberFunctions {
 
     static let restoreInterruption: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
-            let me = try VM.from(lua).suspendingFiber("this_fiber.restore_interruption")
+            let me = try VM.from(lua).runningFiber("this_fiber.restore_interruption")
             guard me.interruptionDisabled > 0 else {
                 throw LuaError("this_fiber.restore_interruption: interruption is not disabled")
             }
@@ -202,11 +203,14 @@ enum FiberFunctions {
         }
     }
 
-    // current() -> handle of the running fiber (used by Lua-written primitives).
+    // current(name) -> handle of the running fiber, which is about to wait in
+    // suspend() (Lua-written primitives, before they queue it: a forbidden
+    // suspension raises here, naming `name`, with nothing queued yet).
     static let current: LuaFunction = { L in
         luaEntry(L) { lua throws(LuaError) in
             let vm = VM.from(lua)
-            let me = try vm.suspendingFiber("this_fiber")
+            let me = try vm.runningFiber("this_fiber")
+            if me.suspendForbidden != 0 { throw VM.suspensionForbidden(lua.toString(1) ?? "this_fiber") }
             pushHandle(vm, me, onto: lua)
             return 1
         }

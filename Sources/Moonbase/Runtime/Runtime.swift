@@ -102,8 +102,14 @@ public final class Runtime: @unchecked Sendable {
         let vm = VM(id: id, worker: worker, runtime: self, context: context, attachment: attachment, state: state)
         worker.vms[id] = vm
         let isMain = arguments != nil
+        var lunetExitCode: Int32?
+        if isMain { vm.beforeClose = { vm in lunetExitCode = Runtime.lunetExitCode(vm.L) } }
         vm.onEnd = { vm, failed, _ in
-            if failed && isMain { vm.runtime.status.store(1, ordering: .sequentiallyConsistent) }
+            if let lunetExitCode {
+                vm.runtime.status.store(lunetExitCode, ordering: .sequentiallyConsistent)
+            } else if failed && isMain {
+                vm.runtime.status.store(1, ordering: .sequentiallyConsistent)
+            }
             vm.runtime.vmEnded()
         }
         let lua = LuaState(vm.L)
@@ -131,6 +137,16 @@ public final class Runtime: @unchecked Sendable {
         for a in arguments ?? [] { lua.push(a) }
         vm.startMain(nargs: Int32(arguments?.count ?? 0))
         if isShuttingDown { vm.beginShutdown() }  // started while shutting down
+    }
+
+    /// Lunet: a number left in the main VM's `_G.__lunet_exit_code` is the
+    /// exit status (read raw: no metamethod may run, or raise, here).
+    static func lunetExitCode(_ L: OpaquePointer) -> Int32? {
+        lua_pushstring(L, "__lunet_exit_code")
+        lua_rawget(L, LUA_GLOBALSINDEX)
+        defer { mb_pop(L, 1) }
+        guard lua_type(L, -1) == LUA_TNUMBER else { return nil }
+        return Int32(truncatingIfNeeded: Int(lua_tonumber(L, -1)) & 0xff)
     }
 
     private func vmEnded() {

@@ -23,10 +23,17 @@ final class VM {
     private var readyCount = 0
     /// Suspended fibers whose wait can be ended by an outside event.
     var externalWaits = 0
+    /// Live fibers with an interruption requested, and fibers inside
+    /// `forbid_suspend`, mirrored in Lua (`rt.fiber_counts`, see `mirrorCounts`).
+    var interruptedFibers = 0
+    var forbiddingFibers = 0
+    var fiberCountsRef: Int32 = LUA_NOREF
     private(set) var isClosed = false
     private(set) var mainFiber: Fiber?
     /// Resources to release when the VM ends (timers, sockets, files, ...).
     private var resources: [ObjectIdentifier: VMResource] = [:]
+    /// Called once when the VM ends, the Lua state still open (a last look at its globals).
+    var beforeClose: ((VM) -> Void)?
     /// Called once when the VM ends; `failed` is true if its main fiber raised.
     var onEnd: ((VM, _ failed: Bool, _ reason: String?) -> Void)?
     private var endReason: String?
@@ -94,6 +101,8 @@ final class VM {
     }
 
     private func removeLive(_ fiber: Fiber) {
+        if fiber.interruptRequested { interruptedFibers -= 1; mirrorCounts() }
+        if fiber.suspendForbidden > 0 { forbiddingFibers -= 1; mirrorCounts() }
         let index = fiber.liveIndex
         let last = liveFibers.removeLast()
         if last !== fiber {
@@ -141,15 +150,17 @@ final class VM {
         case LUA_YIELD:
             lua_settop(fiber.thread, 0)
             if fiber.state == .running {
-                // A bare coroutine.yield() at a fiber's top level: let others run.
+                // A yield that is no wait (the prelude's coroutine.yield raises
+                // at fiber level; a raw one could still come from C): let others run.
                 makeReady(fiber, nargs: 0)
             }
         default:
             removeLive(fiber)
-            if endedByInterruption(fiber) {
+            let interrupted = endedByInterruption(fiber)
+            if interrupted || endedWithoutSenders(fiber) {
                 // Emilua: an uncaught interruption ends the fiber normally.
                 lua_settop(fiber.thread, 0)
-                fiber.endedByInterruption = true
+                fiber.endedByInterruption = interrupted
                 fiber.state = .finished
                 fiberEnded(fiber)
             } else {
@@ -164,6 +175,15 @@ final class VM {
         guard fiber.interruptRequested, lua_type(fiber.thread, -1) == LUA_TSTRING else { return false }
         return LuaState(fiber.thread).toString(-1) == "interrupted"
     }
+
+    /// A worker actor's main fiber raised `inbox:receive`'s "no address
+    /// left" out of its body: the usual end of a server actor whose clients
+    /// are gone, not a failure (a deliberate difference from Emilua).
+    private func endedWithoutSenders(_ fiber: Fiber) -> Bool {
+        guard fiber.isMain, context != "main", lua_type(fiber.thread, -1) == LUA_TSTRING else { return false }
+        return LuaState(fiber.thread).toString(-1)?.hasSuffix(VM.noSendersMessage) == true
+    }
+    static let noSendersMessage = "Broadcast the address before attempting to receive on it"
 
     /// Ends the VM when nothing can ever resume its remaining fibers (if any):
     /// none is ready, none waits on I/O or timers, and no message can arrive
@@ -194,6 +214,7 @@ final class VM {
 
     private func fiberEnded(_ fiber: Fiber) {
         fiber.closeTimer()
+        fiber.dropLocal(L)
         if let joiner = fiber.joiner {
             fiber.joiner = nil
             deliverOutcome(of: fiber, to: joiner)
@@ -213,6 +234,7 @@ final class VM {
         let quiet = Shutdown.isShutdownInterruption(self, fiber.thread)
         lua_settop(fiber.thread, 0)
         fiber.closeTimer()
+        fiber.dropLocal(L)
         if fiber.isMain {
             if !quiet {
                 reportError("error in \(context == "main" ? "main" : "actor") fiber", report)
@@ -277,11 +299,33 @@ final class VM {
 
     /// The fiber a suspending call made on `lua` belongs to, or an error when
     /// the call cannot suspend (outside any fiber).
+    /// The one check of `this_fiber.forbid_suspend()` for every suspending call.
+    @inline(__always)
     func suspendingFiber(_ function: String) throws(LuaError) -> Fiber {
+        let fiber = try runningFiber(function)
+        if fiber.suspendForbidden != 0 { throw VM.suspensionForbidden(function) }
+        return fiber
+    }
+
+    /// For I/O that may complete without waiting (buffered data, a write the
+    /// kernel takes at once): it is still a suspension point under
+    /// `forbid_suspend`, as Emilua's always-asynchronous I/O is.
+    @inline(__always)
+    func checkSuspensionAllowed(_ function: String) throws(LuaError) {
+        if let fiber = currentFiber, fiber.suspendForbidden != 0 { throw VM.suspensionForbidden(function) }
+    }
+
+    /// The fiber running a call that needs one but does not suspend.
+    @inline(__always)
+    func runningFiber(_ function: String) throws(LuaError) -> Fiber {
         guard let fiber = currentFiber else {
             throw LuaError("\(function): cannot suspend outside a fiber")
         }
         return fiber
+    }
+
+    static func suspensionForbidden(_ function: String) -> LuaError {
+        LuaError("\(function): Operation not permitted (suspension is forbidden: this_fiber.forbid_suspend)")
     }
 
     /// Pushes RAISE and `message`: a suspending call's Lua wrapper raises it.
@@ -318,6 +362,8 @@ final class VM {
         }
         for resource in resources.values { resource.release() }
         resources.removeAll()
+        beforeClose?(self)
+        beforeClose = nil
         lua_close(L)
         for fiber in liveFibers { fiber.joiner = nil }
         liveFibers.removeAll()

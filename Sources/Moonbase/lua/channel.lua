@@ -30,7 +30,7 @@ function Channel:send(value)
     push(buf, { value })
     return true
   end
-  local waiter = { fiber = current(), value = value }
+  local waiter = { fiber = current('channel:send'), value = value }
   push(self.senders, waiter)
   local a, b = suspend(3)  -- 3: a channel wait (deadlock reports)
   if a == RAISE then waiter.cancelled = true; error(b, 0) end
@@ -59,7 +59,7 @@ function Channel:receive()
     s = pop_waiter(self.senders)
   end
   if self.closed then return nil, 'closed' end
-  local waiter = { fiber = current() }
+  local waiter = { fiber = current('channel:receive') }
   push(self.receivers, waiter)
   local a, b = suspend(3)  -- 3: a channel wait (deadlock reports)
   if a == RAISE then waiter.cancelled = true; error(b, 0) end

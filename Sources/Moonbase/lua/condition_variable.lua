@@ -12,7 +12,7 @@ function CV:wait(mutex)
   if mutex.locked == false then
     error("condition_variable:wait: Operation not permitted (the mutex is not locked)", 2)
   end
-  local waiter = { fiber = current() }
+  local waiter = { fiber = current('condition_variable:wait') }
   local q = self.waiters
   q.last = q.last + 1
   q[q.last] = waiter

@@ -61,12 +61,43 @@ function Res:finish(data)
   return respond(self._conn, self._status or 200, data, self._headers, self._keep, self._head and 1 or 0)
 end
 
+-- Routing and request helpers (lua/http_codec.lua, http_request.lua,
+-- http_response.lua, http_router.lua).
+local request, router, codec = require 'http.request', require 'http.router', require 'http.codec'
+local response = require 'http.response'
+response.extend(Res)
+local merge_headers = response.merge_headers
+local new_request = request.new
+http.router = router.new
+-- http.urlencode(string) escapes a component; (table) makes a query string.
+function http.urlencode(v)
+  if type(v) == 'string' then return codec.escape(v) end
+  if type(v) == 'number' then return codec.escape(tostring(v)) end
+  if type(v) ~= 'table' then
+    error("http.urlencode: bad argument #1 'value' (string, number or table expected, got " .. type(v) .. ")", 2)
+  end
+  local text, key = codec.encode_pairs(v)
+  if not text then
+    error("http.urlencode: bad argument #1 'value' (string keys with string, number, boolean or list values expected, at key " .. key .. ")", 2)
+  end
+  return text
+end
+function http.urldecode(s)
+  if type(s) ~= 'string' then
+    error("http.urldecode: bad argument #1 'text' (string expected, got " .. type(s) .. ")", 2)
+  end
+  return codec.urldecode(s)
+end
+-- (end of routing and request helpers)
+
 -- Shutdown (lua/prelude.lua): connections waiting for their next request
 -- close; one busy with a request closes once its response is sent.
 local idle_conns, draining = setmetatable({}, { __mode = 'k' }), false
 rt.on_shutdown(function()
   draining = true
-  for conn in pairs(idle_conns) do socket.close(conn) end
+  for conn, idle in pairs(idle_conns) do
+    if idle then socket.close(conn) end
+  end
 end)
 
 -- t: the timeouts (idle, header, body, send; seconds, 0: none), or nil for none.
@@ -78,9 +109,11 @@ local function serve_conn(conn, handler, max_header, max_body, t)
   end
   while true do
     if draining then return end
+    -- true while waiting for a request, false while serving one: the key
+    -- stays for the connection's life (no insert and removal per request)
     idle_conns[conn] = true
     local method, target, headers, body, keep, v10 = http_read(conn, max_header, max_body, idle, header, body_t)
-    idle_conns[conn] = nil
+    idle_conns[conn] = false
     if not method then
       if type(target) == 'number' then
         respond(conn, target, '', nil, 0, 0)
@@ -93,7 +126,7 @@ local function serve_conn(conn, handler, max_header, max_body, t)
     local q = find(target, '?', 1, true)
     if q then path = sub(target, 1, q - 1); query = sub(target, q + 1) end
     local res = setmetatable({ _conn = conn, _keep = keep, _head = method == 'HEAD', _v10 = v10 }, Res)
-    local req = { method = method, path = path, query = query, target = target, headers = headers, body = body }
+    local req = new_request(conn, method, path, query, target, headers, body)  -- lua/http_request.lua
     local ok, status, rbody, rheaders = xpcall(handler, with_traceback, req, res)
     if not ok then
       if not res._started and not res._done then
@@ -111,6 +144,7 @@ local function serve_conn(conn, handler, max_header, max_body, t)
           error(format("http.serve: the handler returned a bad %s (%s)", bad,
             tostring(bad == 'status' and status or bad == 'body' and type(rbody) or type(rheaders))), 0)
         end
+        if res._headers then rheaders = merge_headers(res._headers, rheaders) end  -- lua/http_response.lua
         res._done = true
         local okw = respond(conn, status, rbody, rheaders, keep, res._head and 1 or 0)
         if not okw then return end
@@ -126,8 +160,9 @@ http.serve_conn = serve_conn
 -- serve(host, port, handler, opts) -> listener | nil, err; the server runs in
 -- fibers of its own until the listener is closed.
 function http.serve(host, port, handler, opts)
+  if router.is(handler) then handler = router.handler(handler) end  -- http.router()
   if type(handler) ~= 'function' then
-    error("http.serve: bad argument #3 'handler' (function expected, got " .. type(handler) .. ")", 2)
+    error("http.serve: bad argument #3 'handler' (function or router expected, got " .. type(handler) .. ")", 2)
   end
   if opts ~= nil and type(opts) ~= 'table' then
     error("http.serve: bad argument #4 'opts' (table expected, got " .. type(opts) .. ")", 2)
@@ -158,6 +193,7 @@ function http.serve(host, port, handler, opts)
   local lopts = { reuseport = opts.reuseport, backlog = opts.backlog, nodelay = true }
   return socket.serve(host, port, function(conn)
     serve_conn(conn, handler, max_header, max_body, timeouts)
+    idle_conns[conn] = nil
   end, lopts)
 end
 return http

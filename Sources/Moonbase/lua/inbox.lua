@@ -4,7 +4,7 @@ local raw, rt = ...
 local suspending = rt.suspending
 local error, type = error, type
 
-local address_index = { send = suspending(rt.send), monitor = rt.monitor }
+local address_index = { send = suspending(rt.send), monitor = rt.monitor, close = rt.close_address }
 rt.address_metatable.__index = address_index
 rt.address_metatable.__metatable = 'address'
 local try_receive, wait_message = rt.try_receive, suspending(rt.wait_message)

@@ -42,6 +42,18 @@ function M.close(h)
   socket.close(h)
   return nil
 end
+-- Lunet's per-connection read buffer size; here the read ceiling (bytes
+-- buffered ahead of the reader). nil on success or the error, Lunet's way.
+function M.set_read_buffer_size(conn, size)
+  if type(size) ~= 'number' or size < 1 or size % 1 ~= 0 then
+    error("lunet.socket.set_read_buffer_size: bad argument #2 'size' (integer >= 1 expected, got "
+      .. tostring(size) .. ")", 2)
+  end
+  if closed_here[conn] then return 'socket closed' end
+  local ok, err = socket.setreadlimit(conn, size)
+  if ok then return nil end
+  return err
+end
 M.getpeername = socket.getpeername
 M.getsockname = socket.getsockname
 M.set_nodelay = socket.setnodelay

@@ -1,12 +1,18 @@
 local raw, rt = ...
-local suspend, wake, current, RAISE = rt.suspend, rt.wake, rt.current, rt.RAISE
+local suspend, wake, current, RAISE, may_suspend = rt.suspend, rt.wake, rt.current, rt.RAISE, rt.may_suspend
+local fiber_counts = rt.fiber_counts  -- [2]: fibers inside forbid_suspend (Swift is asked only then)
 local Mutex = {}
 Mutex.__index = Mutex
 
 function Mutex:lock()
   if getmetatable(self) ~= Mutex then error("mutex:lock: bad self (mutex expected)", 2) end
-  if not self.locked then self.locked = true; return end
-  local waiter = { fiber = current() }
+  if not self.locked then
+    -- a suspension point even when free (forbid_suspend)
+    if fiber_counts[2] ~= 0 then may_suspend('mutex:lock') end
+    self.locked = true
+    return
+  end
+  local waiter = { fiber = current('mutex:lock') }
   local q = self.waiters
   q.last = q.last + 1
   q[q.last] = waiter

@@ -30,31 +30,90 @@ fiber_mt.__gc = rt.fiber_gc
 fiber_mt.__tostring = rt.fiber_tostring
 fiber_mt.__eq = function(a, b) return rt.fiber_tostring(a) == rt.fiber_tostring(b) end
 spawn = rt.spawn
-local current_id = rt.current_id
+local current_id, fiber_local = rt.current_id, rt.fiber_local
 this_fiber = setmetatable({
   yield = suspending(rt.yield),
   disable_interruption = rt.disable_interruption,
   restore_interruption = rt.restore_interruption,
-}, { __index = function(_, k) if k == 'id' then return current_id() end end })
+  forbid_suspend = rt.forbid_suspend,
+  allow_suspend = rt.allow_suspend,
+}, { __index = function(_, k)
+  if k == 'id' then return current_id() end
+  if k == 'local_' then return fiber_local() end
+end })
 _CONTEXT = context
 
+-- Interruption points (Emilua): an interrupted fiber, interruption enabled,
+-- raises when it calls pcall, xpcall, coroutine.resume or a wrap's function,
+-- before the body runs.
+local raw_pcall, raw_xpcall = pcall, xpcall
+-- (rt.fiber_counts[1]: how many live fibers of this VM were interrupted;
+-- Swift is asked only then.)
+local interruption_point, fiber_counts = rt.interruption_point, rt.fiber_counts
+pcall = function(f, ...)
+  if fiber_counts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
+  return raw_pcall(f, ...)
+end
+xpcall = function(f, handler, ...)
+  if fiber_counts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
+  return raw_xpcall(f, handler, ...)
+end
+
+-- The fiber's own coroutine belongs to the scheduler: at fiber level
+-- coroutine.running() is nil and coroutine.yield() raises, as in a main thread.
 -- A suspending call inside a user coroutine suspends the whole fiber and
--- then resumes the coroutine in place with what the fiber was given.
-local co_create, co_resume, co_yield, co_status = coroutine.create, coroutine.resume, coroutine.yield, coroutine.status
+-- then resumes the coroutine in place with what the fiber was given; while
+-- it is parked so, other fibers see it 'normal' and cannot resume it.
+local co_create, co_resume, co_yield, co_status, co_running =
+  coroutine.create, coroutine.resume, coroutine.yield, coroutine.status, coroutine.running
+local user_coroutines = setmetatable({}, { __mode = 'k' })
+local parked = setmetatable({}, { __mode = 'k' })
+local function unpark(co, ...)
+  parked[co] = nil
+  return ...
+end
 local function pass(co, ok, first, ...)
   if ok and first == SUSPEND and co_status(co) == 'suspended' then
-    return pass(co, co_resume(co, co_yield(SUSPEND)))
+    parked[co] = true
+    return pass(co, co_resume(co, unpark(co, co_yield(SUSPEND))))
   end
   return ok, first, ...
 end
-coroutine.resume = function(co, ...) return pass(co, co_resume(co, ...)) end
+local function create(f)
+  local co = co_create(f)
+  user_coroutines[co] = true
+  return co
+end
+coroutine.create = create
+coroutine.resume = function(co, ...)
+  if fiber_counts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
+  if parked[co] then error('cannot resume non-suspended coroutine', 2) end
+  return pass(co, co_resume(co, ...))
+end
 local function unwrap(ok, ...)
   if not ok then error((...), 0) end
   return ...
 end
 coroutine.wrap = function(f)
-  local co = co_create(f)
-  return function(...) return unwrap(pass(co, co_resume(co, ...))) end
+  local co = create(f)
+  return function(...)
+    if fiber_counts[1] ~= 0 and interruption_point() == RAISE then error('interrupted', 0) end
+    if parked[co] then error('cannot resume non-suspended coroutine', 2) end
+    return unwrap(pass(co, co_resume(co, ...)))
+  end
+end
+coroutine.running = function()
+  local co = co_running()
+  if user_coroutines[co] then return co end
+  return nil
+end
+coroutine.yield = function(...)
+  if not user_coroutines[co_running()] then error('attempt to yield from outside a coroutine', 2) end
+  return co_yield(...)
+end
+coroutine.status = function(co)
+  if parked[co] then return 'normal' end
+  return co_status(co)
 end
 
 -- require: the script's folder, the shipped actors/, then Debian's Lua 5.1 folders.
@@ -71,13 +130,23 @@ package.cpath = prefix(script_dir, '?.so')
   .. '/usr/local/lib/lua/5.1/?.so;/usr/lib/x86_64-linux-gnu/lua/5.1/?.so;/usr/lib/lua/5.1/?.so;'
   .. package.cpath
 
+-- The runtime's own modules keep Lua's pcall/xpcall (no interruption
+-- point): they use them for cleanup, which must run even in an interrupted fiber.
+local function load_module(chunk, def)
+  local user_pcall, user_xpcall = pcall, xpcall
+  pcall, xpcall = raw_pcall, raw_xpcall
+  local ok, m = raw_pcall(chunk, def.raw, rt)
+  pcall, xpcall = user_pcall, user_xpcall
+  if not ok then error(m, 0) end
+  return m
+end
 for name, def in pairs(modules) do
   package.preload[name] = function()
     if not def.source then return def.raw end
-    return assert(loadstring(def.source, '=[moonbase ' .. name .. ']'))(def.raw, rt)
+    return load_module(assert(loadstring(def.source, '=[moonbase ' .. name .. ']')), def)
   end
 end
-for _, sub in ipairs({ 'socket', 'udp', 'fs', 'mysql' }) do
+for _, sub in ipairs({ 'socket', 'udp', 'fs', 'mysql', 'signal' }) do
   if package.preload[sub] and not package.preload['lunet.' .. sub] then
     package.preload['lunet.' .. sub] = function() return require(sub) end
   end

@@ -30,9 +30,17 @@ final class HTTPRequestReader: ConnectionParser {
         self.maxBody = maxBody
     }
 
+    /// The connection's reader if it is an HTTP one. A metatype comparison,
+    /// not `as?`: a cast to a class from the protocol existential looks the
+    /// conformance up on every request.
+    @inline(__always) static func current(_ conn: SocketConnection) -> HTTPRequestReader? {
+        guard let p = conn.parser, type(of: p) == HTTPRequestReader.self else { return nil }
+        return unsafeDowncast(p, to: HTTPRequestReader.self)
+    }
+
     /// The reader of `conn`, made at its first request.
     static func of(_ conn: SocketConnection, maxHeader: Int, maxBody: Int) -> HTTPRequestReader {
-        if let reader = conn.parser as? HTTPRequestReader {
+        if let reader = current(conn) {
             reader.maxHeader = maxHeader
             reader.maxBody = maxBody
             return reader

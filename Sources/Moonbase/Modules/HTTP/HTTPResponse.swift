@@ -36,12 +36,23 @@ extension HTTPModule {
             let bigBody = mode == 0 && body.count > HTTPModule.inlineBodyLimit
             var out = [UInt8]()
             out.reserveCapacity(160 + (bigBody ? 0 : body.count))
-            func add(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
+            // Literals by their bytes: given both, Swift would pick `String` for a
+            // literal, and appending a String's UTF-8 view costs hundreds of
+            // instructions a call (this is the per-request path).
+            func addLiteral(_ s: StaticString) { out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)) }
             func add(_ s: String) { out.append(contentsOf: s.utf8) }
+            func addDecimal(_ n: Int) {
+                var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: Int.max has 19 digits
+                withUnsafeMutableBytes(of: &digits) { d in
+                    var v = n, i = d.count
+                    repeat { i -= 1; d[i] = UInt8(48 + v % 10); v /= 10 } while v > 0
+                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[i...]))
+                }
+            }
             func addBytes(_ p: UnsafePointer<CChar>, _ n: Int) {
                 out.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
             }
-            if status == 200 { add("HTTP/1.1 200 OK\r\n") } else { add("HTTP/1.1 \(status) \(HTTPStatusReason.phrase(status))\r\n") }
+            if status == 200 { addLiteral("HTTP/1.1 200 OK\r\n") } else { add("HTTP/1.1 \(status) \(HTTPStatusReason.phrase(status))\r\n") }
             var hasType = false, hasLength = false
             // The framing is ours: a handler's Content-Length or Transfer-Encoding
             // is kept only on a HEAD response (it describes the GET's body); else
@@ -60,7 +71,7 @@ extension HTTPModule {
                 if (isLength || isCoding) && !keepsFraming { return }
                 if kl == 12 && strncasecmp(k, "content-type", 12) == 0 { hasType = true }
                 if isLength { hasLength = true }
-                addBytes(k, kl); add(": "); addBytes(v, vl); add("\r\n")
+                addBytes(k, kl); addLiteral(": "); addBytes(v, vl); addLiteral("\r\n")
             }
             func isText(_ i: Int32) -> Bool { lua.type(at: i) == LUA_TSTRING || lua.type(at: i) == LUA_TNUMBER }
             if lua.type(at: 4) == LUA_TTABLE {
@@ -85,21 +96,21 @@ extension HTTPModule {
                     mb_pop(lua.L, 1)
                 }
             }
-            if !hasType && mode < 2 { add("Content-Type: text/plain\r\n") }
+            if !hasType && mode < 2 { addLiteral("Content-Type: text/plain\r\n") }
             if mode == 2 {
-                add("Transfer-Encoding: chunked\r\n")
+                addLiteral("Transfer-Encoding: chunked\r\n")
             } else if mode != 3 && !hasLength && status >= 200 && status != 204 && status != 304 {
-                add("Content-Length: \(body.count)\r\n")
+                addLiteral("Content-Length: "); addDecimal(body.count); addLiteral("\r\n")
             }
-            add("Date: ")
-            if let reader = c.parser as? HTTPRequestReader {
+            addLiteral("Date: ")
+            if let reader = HTTPRequestReader.current(c) {
                 out.append(contentsOf: reader.date())
             } else {
                 out.append(contentsOf: HTTPRequestReader.formatDate(time(nil)))
             }
-            add("\r\n")
-            if !keepAlive { add("Connection: close\r\n") } else if keep == 2 { add("Connection: keep-alive\r\n") }
-            add("\r\n")
+            addLiteral("\r\n")
+            if !keepAlive { addLiteral("Connection: close\r\n") } else if keep == 2 { addLiteral("Connection: keep-alive\r\n") }
+            addLiteral("\r\n")
             if bigBody {
                 // The head is written, then the body string itself: referenced while
                 // the write waits, never copied (the same body to many clients is held once).

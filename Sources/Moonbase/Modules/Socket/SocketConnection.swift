@@ -76,6 +76,7 @@ final class SocketConnection: StreamSocket, FiberWait {
     /// waits. `function` names the Lua call in errors.
     /// `timeout`: seconds for this call (nil: the connection's `readTimeout`).
     func read(_ lua: LuaState, _ function: String, _ mode: Mode, timeout: Double? = nil) throws(LuaError) -> Int32 {
+        try vm.checkSuspensionAllowed(function)
         if let o = outcome(mode) { return push(o, mode, lua) }
         let fiber = try vm.suspendingFiber(function)
         if let n = fiber.takeInterruption(lua) { return n }

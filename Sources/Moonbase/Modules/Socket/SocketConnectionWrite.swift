@@ -17,6 +17,7 @@ extension SocketConnection {
     /// connections is held once), while the fiber waits.
     func write(_ lua: LuaState, head: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, stringAt: Int32,
                _ function: String, timeout: Double? = nil) throws(LuaError) -> Int32 {
+        try vm.checkSuspensionAllowed(function)
         if closed { return lua.pushFailure("closed") }
         let fiber = vm.currentFiber
         if let f = fiber, let n = f.takeInterruption(lua) { return n }
@@ -63,7 +64,10 @@ extension SocketConnection {
         if let e = submitted { return lua.pushFailure(uvErrorName(e)) }
         if let seconds = timeout ?? (writeTimeout > 0 ? writeTimeout : nil), seconds > 0 {
             setWriteDeadline(op, seconds)
-            op.onCancel = { [weak self] op in self?.endWrite(op) }
+            // Found through the request's stream, so the closure captures nothing.
+            op.onCancel = { op in
+                StreamSocket.owner(of: op.request.pointee.handle, as: SocketConnection.self)?.endWrite(op)
+            }
         }
         return vm.yield(lua)
     }

@@ -17,7 +17,10 @@ protocol SocketTimerOwner: AnyObject {
 /// stop it.
 final class SocketTimer {
     private let handle = UVHandle<uv_timer_t>()
-    private weak var owner: SocketTimerOwner?
+    /// Strong until `close` (the owner closes its timer when it closes): a
+    /// weak reference would give every connection a side table and slow each
+    /// of its retains and releases on the request path.
+    private var owner: SocketTimerOwner?
     private let loop: UnsafeMutablePointer<uv_loop_t>
     /// Loop time (ms) the timer is due at; 0 when stopped.
     private var due: UInt64 = 0
@@ -47,7 +50,10 @@ final class SocketTimer {
         owner?.timerFired(now: now)
     }
 
-    func close() { handle.close() }
+    func close() {
+        owner = nil
+        handle.close()
+    }
 
     /// Loop time `seconds` from now (ms). The loop's clock is refreshed first
     /// and a millisecond added (libuv rounds down), so a timeout never ends early.

@@ -1,0 +1,101 @@
+-- http.router: path parameters (decoded), literal before parameter before
+-- wildcard, trailing slashes, 404, 405 with Allow, HEAD through GET, unknown
+-- methods, middleware (logging, an auth check answering), bad routes refused.
+local http = require 'http'
+local exchange = require 'helpers.http_exchange'
+
+local r = http.router()
+local log = {}
+r:use(function(req, res, pass)
+  local status, body, headers = pass()
+  log[#log + 1] = req.method .. ' ' .. req.path .. ' ' .. tostring(status or 'res')
+  return status, body, headers
+end)
+r:use(function(req, res, pass)
+  if req.path:find('^/admin') and req.headers.authorization ~= 'Bearer ok' then
+    return 401, 'no', { ['WWW-Authenticate'] = 'Bearer' }
+  end
+  return pass()
+end)
+local function show(name)
+  return function(req)
+    local keys = {}
+    for k, v in pairs(req.params) do keys[#keys + 1] = k .. '=' .. v end
+    table.sort(keys)
+    return 200, name .. ' ' .. table.concat(keys, ',')
+  end
+end
+r:get('/', show('root'))
+r:get('/notes', show('list'))
+r:post('/notes', show('create'))
+r:get('/notes/new', show('form'))
+r:get('/notes/:id', show('note'))
+r:put('/notes/:id', show('replace'))
+r:patch('/notes/:id', show('patch'))
+r:delete('/notes/:id', show('delete'))
+r:get('/notes/:id/tags/:tag', show('tag'))
+r:get('/files/*rest', show('file'))
+r:route('PURGE', '/cache', show('purge'))
+r:get('/admin/stats', show('stats'))
+r:get('/stream', function(req, res) res:write('streamed'); res:finish() end)
+
+local server = assert(http.serve('127.0.0.1', 0, r))
+local _, port = server:getsockname()
+local function send(method, target, extra)
+  local text = exchange(port, ('%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n%s\r\n'):format(method, target, extra or ''))
+  local status = text:match('^HTTP/1%.1 (%d+)')
+  local allow = text:match('\nAllow: ([^\n]*)')
+  local body = text:match('\n\n(.*)$')
+  print(('%-6s %-24s -> %s%s %s'):format(method, target, status, allow and ' Allow: ' .. allow or '', body))
+end
+send('GET', '/')
+send('GET', '/notes')
+send('GET', '/notes/')
+send('POST', '/notes')
+send('GET', '/notes/new')
+send('GET', '/notes/42')
+send('GET', '/notes/42/')
+send('GET', '/notes/a%20b%2Fc')
+send('PUT', '/notes/42')
+send('PATCH', '/notes/42')
+send('DELETE', '/notes/new')
+send('GET', '/notes/42/tags/x%C3%A9')
+send('HEAD', '/notes/42')
+send('GET', '/notes//')
+send('GET', '/notes//tags/x')
+send('GET', '//notes')
+send('GET', '/files/a/b%20c/d.txt')
+send('GET', '/files/')
+send('GET', '/nowhere')
+send('DELETE', '/notes')
+send('BREW', '/notes/1')
+send('OPTIONS', '/notes')
+send('PURGE', '/cache')
+send('GET', '/cache')
+send('GET', '/admin/stats')
+send('GET', '/admin/stats', 'Authorization: Bearer ok\r\n')
+send('GET', '/notes?id=9')
+send('GET', '/stream')
+server:close()
+print(table.concat(log, '\n'))
+
+local function try(f, ...)
+  local ok, err = pcall(f, ...)
+  print(ok, (tostring(err):gsub('^[^:]*:%d+: ', '')))
+end
+local bad = http.router()
+try(bad.get, bad, 'notes', show('x'))
+try(bad.get, bad, nil, show('x'))
+try(bad.get, bad, '/notes', 'handler')
+try(bad.get, bad, '/a//b', show('x'))
+try(bad.get, bad, '/a/:', show('x'))
+try(bad.get, bad, '/a/:1x', show('x'))
+try(bad.get, bad, '/a/:id/:id', show('x'))
+try(bad.get, bad, '/a/*rest/b', show('x'))
+try(bad.route, bad, 'GET /', '/x', show('x'))
+try(bad.route, bad, nil, '/x', show('x'))
+try(bad.use, bad, 5)
+bad:get('/a/:id', show('x'))
+try(bad.get, bad, '/a/:other', show('x'))
+try(bad.get, bad, '/a/:other/', show('x'))
+try(http.serve, '127.0.0.1', 0, {})
