@@ -41,7 +41,7 @@ struct HTTPRequestParserTests {
         let (r, h, b) = parse("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
         guard case .done = r else { Issue.record("\(r)"); return }
         #expect(h.chunked)
-        #expect(h.chunks.map { slice(b, $0.0, $0.1) } == ["abc", "de"])
+        #expect(slice(b, h.bodyStart, h.bodyEnd) == "abcde")
         #expect(h.consumed == b.count)
     }
 
@@ -104,5 +104,26 @@ struct HTTPFramingRulesTests {
         for te in ["gzip, chunked", "chunked, gzip", "chunked, chunked", "gzip"] {
             #expect(status("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \(te)\r\n\r\n0\r\n\r\n") == 400, "\(te)")
         }
+    }
+}
+
+/// Issue 12 item 3: a stalled chunked body holds its data, not its framing.
+struct HTTPChunkFramingTests {
+    @Test func framingIsDroppedAsChunksAreParsed() {
+        let head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        var bytes = Array((head + String(repeating: "1\r\na\r\n", count: 100) + "3\r\nbc").utf8)
+        var h = HTTPHead()
+        var n = bytes.count
+        let r = bytes.withUnsafeMutableBufferPointer { b in parseHTTPRequest(b.baseAddress!, n, maxHeader: 8192, maxBody: 1000, into: &h) }
+        guard case .incomplete = r else { Issue.record("\(r)"); return }
+        n = bytes.withUnsafeMutableBufferPointer { b in h.dropChunkFraming(b.baseAddress!, n) }
+        #expect(n == head.utf8.count + 100 + 5)  // the data, then the unparsed "3\r\nbc"
+        bytes.removeLast(bytes.count - n)
+        bytes.append(contentsOf: Array("d\r\n0\r\n\r\n".utf8))
+        n = bytes.count
+        let done = bytes.withUnsafeMutableBufferPointer { b in parseHTTPRequest(b.baseAddress!, n, maxHeader: 8192, maxBody: 1000, into: &h) }
+        guard case .done = done else { Issue.record("\(done)"); return }
+        #expect(String(decoding: bytes[h.bodyStart..<h.bodyEnd], as: UTF8.self) == String(repeating: "a", count: 100) + "bcd")
+        #expect(h.consumed == n)
     }
 }

@@ -1,4 +1,6 @@
 import CLibUV
+import CLuaJIT
+import CMoonbaseShim
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,10 +29,17 @@ final class PendingOperation<Request>: FiberWait {
     private var moreBuffers: [UnsafeMutableRawPointer] = []
     /// Objects that must live as long as the request (a connection, a file).
     private var objects: [AnyObject] = []
+    /// A Lua string libuv reads from in place (`keep(luaStringAt:)`): its
+    /// registry reference, and the VM whose registry holds it.
+    private var luaRef: Int32 = 0
+    private var luaRefVM: VM?
 
     init(fiber: Fiber) { self.fiber = fiber }
 
     deinit {
+        // On the loop thread (the completion or the owner dropping the
+        // operation); a closed VM took its registry, and the string, with it.
+        if let vm = luaRefVM, !vm.isClosed { luaL_unref(vm.L, mb_registryindex(), luaRef) }
         RawMemory.free(buffer)
         for b in moreBuffers { RawMemory.free(b) }
         request.deallocate()
@@ -50,6 +59,17 @@ final class PendingOperation<Request>: FiberWait {
         guard let p = RawMemory.copy(string) else { return nil }
         own(UnsafeMutableRawPointer(p))
         return p
+    }
+
+    /// Keeps the Lua string at `index` alive, unmoved, until the operation
+    /// ends (anchored in the registry), so libuv can read its bytes in place:
+    /// a body sent to many connections is shared, not copied. One per operation.
+    /// A VM that ends first closes its connections (libuv stops writing) before its state.
+    func keep(luaStringAt index: Int32, of vm: VM, on lua: LuaState) {
+        precondition(luaRefVM == nil, "one Lua string per operation")
+        lua_pushvalue(lua.L, index)
+        luaRef = luaL_ref(lua.L, mb_registryindex())
+        luaRefVM = vm
     }
 
     private func own(_ p: UnsafeMutableRawPointer) {

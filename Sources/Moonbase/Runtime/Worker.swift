@@ -40,6 +40,8 @@ public final class Worker: @unchecked Sendable {
     private var handlesClosed = false
     /// VMs living on this worker, by id.
     var vms: [Int: VM] = [:]
+    /// Where this loop's socket reads land (see `ReadScratch`).
+    let readScratch = ReadScratch()
 
     struct ReadyFiber {
         let fiber: Fiber

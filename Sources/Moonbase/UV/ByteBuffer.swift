@@ -40,6 +40,12 @@ struct ByteBuffer {
         if lo >= hi { reset() }
     }
 
+    /// Forgets the last `n` bytes (moved away or dropped in place by a parser).
+    mutating func dropLast(_ n: Int) {
+        hi -= n
+        if lo >= hi { reset() }
+    }
+
     mutating func reset() {
         RawMemory.free(base)
         base = nil

@@ -13,9 +13,15 @@ struct HTTPHead {
     /// name start, name end, value start, value end
     var headers: [(Int, Int, Int, Int)] = []
     var bodyStart = 0, bodyEnd = 0
-    var chunks: [(Int, Int)] = []
+    /// A chunked body's data is moved down, as each chunk is parsed, to end
+    /// here (it starts at `headerEnd`): the framing is overwritten, and no
+    /// list of chunks grows with their number.
+    var dataEnd = 0
     var chunked = false
     var keepAlive = true
+    /// `Expect: 100-continue` on HTTP/1.1: the client waits for an interim
+    /// `100 Continue` before it sends the body.
+    var expectContinue = false
     var contentLength = 0
     /// After `.incomplete` in the body: the next call, given the same bytes
     /// and more, resumes at the body (chunks already parsed are not parsed
@@ -108,7 +114,6 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
     }
     h.resumeBody = false
     h.headers.removeAll(keepingCapacity: true)
-    h.chunks.removeAll(keepingCapacity: true)
     h.headerEnd = 0
     var start = 0
     while start + 1 < n && p[start] == 13 && p[start + 1] == 10 { start += 2 }  // stray CRLFs
@@ -140,7 +145,7 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
     // Headers.
     var contentLength = -1
     var chunked = false
-    var connClose = false, connKeep = false, hasHost = false
+    var connClose = false, connKeep = false, hasHost = false, expectContinue = false
     var pos = lineEnd + 2
     let headLimit = min(n, start + maxHeader)
     while true {
@@ -176,6 +181,8 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
             // Only plain chunked: another coding (gzip, chunked) or chunked twice is 400.
             guard !chunked, equalsLowerToken(p, j, ve, "chunked") else { return .error(400) }
             chunked = true
+        case 6 where equalsLower(p, ns, ne, "expect"):
+            expectContinue = equalsLowerToken(p, j, ve, "100-continue")
         case 4 where equalsLower(p, ns, ne, "host"):
             hasHost = true
         case 10 where equalsLower(p, ns, ne, "connection"):
@@ -189,10 +196,12 @@ func parseHTTPRequest(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader: Int
     if h.minor == 1 && !hasHost { return .error(400) }  // RFC 9112 3.2
     h.keepAlive = h.minor == 1 ? !connClose : (connKeep && !connClose)
     h.chunked = chunked
+    h.expectContinue = expectContinue && h.minor == 1
     if chunked && contentLength >= 0 { return .error(400) }
     h.contentLength = max(contentLength, 0)
     h.chunkNext = pos
     h.chunkTotal = 0
+    h.dataEnd = pos
     return parseHTTPBody(p, n, maxHeader: maxHeader, maxBody: maxBody, into: &h)
 }
 
@@ -248,11 +257,14 @@ private func parseHTTPBody(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader
             if total > maxBody { return .error(413) }
             if n < q + size + 2 { h.resumeBody = true; return .incomplete }
             guard p[q + size] == 13, p[q + size + 1] == 10 else { return .error(400) }
-            h.chunks.append((q, q + size))
+            if q != h.dataEnd { memmove(p + h.dataEnd, p + q, size) }
+            h.dataEnd += size
             q += size + 2
             h.chunkNext = q
             h.chunkTotal = total
         }
+        h.bodyStart = pos
+        h.bodyEnd = h.dataEnd
         h.consumed = q
         return .done
     }
@@ -263,4 +275,19 @@ private func parseHTTPBody(_ p: UnsafeMutablePointer<UInt8>, _ n: Int, maxHeader
     h.bodyEnd = pos + len
     h.consumed = pos + len
     return .done
+}
+
+extension HTTPHead {
+    /// Drops the framing before the unparsed rest of a chunked body (the
+    /// parsed chunks' data is already together, see `dataEnd`): the rest
+    /// moves down to follow the data. Returns the new byte count. So a
+    /// stalled chunked body holds its data only, and the rest (at most one
+    /// read) moves once per parse.
+    mutating func dropChunkFraming(_ p: UnsafeMutablePointer<UInt8>, _ n: Int) -> Int {
+        let gap = chunkNext - dataEnd
+        guard gap > 0 else { return n }
+        memmove(p + dataEnd, p + chunkNext, n - chunkNext)
+        chunkNext = dataEnd
+        return n - gap
+    }
 }

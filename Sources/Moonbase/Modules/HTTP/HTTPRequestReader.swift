@@ -19,6 +19,9 @@ final class HTTPRequestReader: ConnectionParser {
     private var dateSecond = 0
     private(set) var dateValue = [UInt8]()
     private var head = HTTPHead()
+    /// The request (`requests` then) a 100 Continue was owed or sent for.
+    private var continued = -1
+    private var owesContinue = false
     /// The status (400, 413, 431) of the last rejected request.
     private var rejection = 400
 
@@ -47,18 +50,42 @@ final class HTTPRequestReader: ConnectionParser {
         return reader
     }
 
-    /// Room for a whole request whose body may arrive chunked (framing included).
-    func bufferLimit(ceiling: Int) -> Int { max(ceiling, maxHeader + 2 * maxBody + 4096) }
+    /// Bytes a connection may buffer beyond the head and body it is allowed
+    /// (a read in flight, the start of a pipelined request).
+    static let slack = 16384
 
-    func parse(_ bytes: UnsafeMutablePointer<UInt8>, count: Int, full: Bool) -> ConnectionParse {
+    /// The buffering bound (docs/API.md, "memory per connection"): between
+    /// requests and in a head, `maxHeader + slack`; in a body, the head, the
+    /// body (a chunked body's framing is dropped as it is parsed, its
+    /// trailers may take `maxHeader`) and `slack`. A connection whose handler
+    /// does not read (it waits in a write) stops reading at this bound.
+    func bufferLimit(ceiling: Int) -> Int {
+        guard head.resumeBody else { return maxHeader + HTTPRequestReader.slack }
+        let body = head.chunked ? maxBody + maxHeader : head.contentLength
+        return head.headerEnd + body + HTTPRequestReader.slack
+    }
+
+    func parse(_ bytes: UnsafeMutablePointer<UInt8>, count: inout Int) -> ConnectionParse {
         switch parseHTTPRequest(bytes, count, maxHeader: maxHeader, maxBody: maxBody, into: &head) {
         case .done: return .message
         case .error(let code): rejection = code; return .rejected
         case .incomplete:
-            guard full else { return .incomplete }
+            if head.resumeBody && head.chunked { count = head.dropChunkFraming(bytes, count) }
+            // A client that asked waits for this before sending its body (curl: 1 s).
+            if head.resumeBody && head.expectContinue && continued != requests {
+                continued = requests
+                owesContinue = true
+            }
+            guard count >= bufferLimit(ceiling: 0) else { return .incomplete }
             rejection = head.headerEnd > 0 ? 413 : 431
             return .rejected
         }
+    }
+
+    func takeReply() -> StaticString? {
+        guard owesContinue else { return nil }
+        owesContinue = false
+        return "HTTP/1.1 100 Continue\r\n\r\n"
     }
 
     /// Pushes method, target, headers, body, keepalive.
@@ -102,18 +129,7 @@ final class HTTPRequestReader: ConnectionParser {
             }
             lua_rawset(L, -3)
         }
-        if h.chunked {
-            // Move the chunks together, in place, and push them as one string.
-            var w = h.chunks.first?.0 ?? 0
-            let start = w
-            for (a, b) in h.chunks {
-                if a != w { memmove(p + w, p + a, b - a) }
-                w += b - a
-            }
-            pushRange(start, w)
-        } else {
-            pushRange(h.bodyStart, h.bodyEnd)
-        }
+        pushRange(h.bodyStart, h.bodyEnd)  // a chunked body's data is together already
         lua.push(h.keepAlive)
         lua.push(h.minor == 0)
         head.resumeBody = false

@@ -7,8 +7,10 @@ import Glibc
 /// `http.respond`: frames a response head (and body) in Swift and writes it
 /// through the connection's stream interface.
 extension HTTPModule {
-    /// Bodies up to this size are framed in a Swift array with the head.
-    static let inlineBodyLimit = 1 << 20
+    /// Bodies up to this size are copied into a Swift array with the head;
+    /// bigger ones are written from the Lua string itself (a stalled client
+    /// then holds no copy of its response).
+    static let inlineBodyLimit = 16384
 
     // respond(conn, status, body, headers?, keep, mode) -> true | nil, err
     //   keep 0: close after; 1: keep alive; 2: keep alive, saying so (HTTP/1.0).
@@ -110,12 +112,14 @@ extension HTTPModule {
             if !keepAlive { addLiteral("Connection: close\r\n") } else if keep == 2 { addLiteral("Connection: keep-alive\r\n") }
             addLiteral("\r\n")
             if bigBody {
-                // A huge body with no memory left to frame it: nil, 'not enough memory', and the process goes on.
-                guard let whole = RawMemory.allocate(out.count + body.count) else { return lua.pushFailure(RawMemory.failure) }
-                defer { RawMemory.free(whole) }
-                out.withUnsafeBytes { whole.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-                (whole + out.count).copyMemory(from: body.baseAddress!, byteCount: body.count)
-                return try c.write(lua, UnsafeRawBufferPointer(start: whole, count: out.count + body.count), "http.respond")
+                // The head is written, then the body string itself: referenced while
+                // the write waits, never copied (the same body to many clients is held once).
+                let written = out.withUnsafeBytes { head in
+                    Result { () throws(LuaError) -> Int32 in
+                        try c.write(lua, head: head, body: body, stringAt: 3, "http.respond")
+                    }
+                }
+                return try written.get()
             }
             if mode == 0, body.count > 0 { out.append(contentsOf: body) }
             let written = out.withUnsafeBytes { bytes in

@@ -10,9 +10,14 @@ protocol ConnectionParser: AnyObject {
     /// The most bytes buffered before reading pauses while this parser waits,
     /// given the connection's own ceiling.
     func bufferLimit(ceiling: Int) -> Int
-    /// Looks at the buffered bytes. `full`: the buffer is at `bufferLimit`, so
-    /// no more bytes come before some are consumed.
-    func parse(_ bytes: UnsafeMutablePointer<UInt8>, count: Int, full: Bool) -> ConnectionParse
+    /// Looks at the buffered bytes. The parser may drop bytes it no longer
+    /// needs (framing) by moving the rest down and lowering `count`; it
+    /// rejects the input when the buffer is at `bufferLimit` and no message
+    /// is complete (no more bytes come before some are consumed).
+    func parse(_ bytes: UnsafeMutablePointer<UInt8>, count: inout Int) -> ConnectionParse
+    /// Bytes to send the peer at once after an incomplete `parse` (HTTP's
+    /// interim `100 Continue`), or nil; each reply is taken once.
+    func takeReply() -> StaticString?
     /// Pushes the message `parse` found; returns the values pushed and the
     /// bytes the message used.
     func pushMessage(_ bytes: UnsafeMutablePointer<UInt8>, onto lua: LuaState) -> (values: Int32, consumed: Int)

@@ -129,7 +129,13 @@ final class SocketConnection: StreamSocket, FiberWait {
             if n >= limit { return .fail("line too long") }
         case .parsed(let parser):
             if n > 0 {
-                switch parser.parse(buffer.bytes, count: n, full: n >= limit) {
+                var kept = n
+                let parsed = parser.parse(buffer.bytes, count: &kept)
+                if kept < n { buffer.dropLast(n - kept) }  // framing the parser dropped
+                if let reply = parser.takeReply() { sendNow(reply) }
+                // Dropped framing, or a head that raised the limit to its body's: room to read again.
+                if !reading { _ = ensureReading() }
+                switch parsed {
                 case .message: return .message(parser)
                 case .rejected: return .rejected(parser)
                 case .incomplete: break
@@ -170,7 +176,6 @@ final class SocketConnection: StreamSocket, FiberWait {
         if nread > 0, let base = buf?.pointee.base, !buffer.append(base, nread) {
             nread = Int(UV_ENOBUFS.rawValue)  // no memory to queue it: the reader gets nil, 'ENOBUFS'
         }
-        free(buf?.pointee.base)
         if nread < 0 {
             stopReading()
             if nread == Int(UV_EOF.rawValue) { eof = true } else { error = uvErrorName(Int32(nread)) }
@@ -188,6 +193,14 @@ final class SocketConnection: StreamSocket, FiberWait {
         }
     }
 
+    /// Sends a few bytes the protocol owes the peer now (an interim reply) if
+    /// the kernel takes them at once; else the peer goes on without them.
+    func sendNow(_ bytes: StaticString) {
+        var b = uv_buf_init(UnsafeMutableRawPointer(mutating: bytes.utf8Start).assumingMemoryBound(to: CChar.self),
+                            UInt32(bytes.utf8CodeUnitCount))
+        _ = uv_try_write(stream, &b, 1)
+    }
+
     /// Wakes the reader with what `push` pushes; its deadline goes.
     func wakeReader(_ push: (LuaState) -> Int32) {
         readDeadline = 0
@@ -195,14 +208,18 @@ final class SocketConnection: StreamSocket, FiberWait {
     }
 }
 
-private let connAllocCallback: uv_alloc_cb = { _, _, buf in
-    // No memory: an empty buffer, which libuv reports to the read callback as ENOBUFS.
-    let base = RawMemory.allocate(65536)
-    buf!.pointee.base = base?.assumingMemoryBound(to: CChar.self)
-    buf!.pointee.len = base == nil ? 0 : 65536
+/// Reads land in the worker's scratch buffer, at most the room left under
+/// the connection's limit (so the limit is exact), and are copied from there.
+private let connAllocCallback: uv_alloc_cb = { handle, _, buf in
+    guard let conn = UVHandle<uv_handle_t>.owner(of: handle, as: SocketConnection.self) else {
+        buf!.pointee.base = nil; buf!.pointee.len = 0; return  // ENOBUFS to a closed connection
+    }
+    let room = min(ReadScratch.size, max(conn.limit - conn.buffer.count, 1))
+    buf!.pointee.base = conn.vm.worker.readScratch.base.assumingMemoryBound(to: CChar.self)
+    buf!.pointee.len = room
 }
 
 private let connReadCallback: uv_read_cb = { stream, nread, buf in
-    guard let conn = StreamSocket.owner(of: stream, as: SocketConnection.self) else { free(buf?.pointee.base); return }
+    guard let conn = StreamSocket.owner(of: stream, as: SocketConnection.self) else { return }
     conn.onRead(nread, buf)
 }

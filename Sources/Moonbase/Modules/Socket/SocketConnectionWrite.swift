@@ -7,31 +7,61 @@ extension SocketConnection {
     /// `timeout`: seconds without progress before giving up (nil: `writeTimeout`).
     func write(_ lua: LuaState, _ data: UnsafeRawBufferPointer, _ function: String,
                timeout: Double? = nil) throws(LuaError) -> Int32 {
+        try write(lua, head: data, body: UnsafeRawBufferPointer(start: nil, count: 0), stringAt: 0, function, timeout: timeout)
+    }
+
+    /// Writes `head` then `body`, the bytes of the Lua string at stack index
+    /// `stringAt` (0: `body` is not a Lua string). What the kernel does not
+    /// take at once waits in a `uv_write`: the rest of `head` copied, the rest
+    /// of the string referenced, not copied (one big body sent to many
+    /// connections is held once), while the fiber waits.
+    func write(_ lua: LuaState, head: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer, stringAt: Int32,
+               _ function: String, timeout: Double? = nil) throws(LuaError) -> Int32 {
         try vm.checkSuspensionAllowed(function)
         if closed { return lua.pushFailure("closed") }
         let fiber = vm.currentFiber
         if let f = fiber, let n = f.takeInterruption(lua) { return n }
-        if data.count == 0 { lua.push(true); return 1 }
+        let total = head.count + body.count
+        if total == 0 { lua.push(true); return 1 }
+        let stream = self.stream
+        var bufs = (piece(head, from: 0), piece(body, from: 0))
+        let r = withUnsafeMutableBytes(of: &bufs) { raw in
+            let b = raw.baseAddress!.assumingMemoryBound(to: uv_buf_t.self)
+            return uv_try_write(stream, head.count == 0 ? b + 1 : b, head.count == 0 || body.count == 0 ? 1 : 2)
+        }
         var offset = 0
-        var b = uv_buf_init(UnsafeMutableRawPointer(mutating: data.baseAddress!).assumingMemoryBound(to: CChar.self),
-                            UInt32(data.count))
-        let r = uv_try_write(stream, &b, 1)
         if r >= 0 {
             offset = Int(r)
-            if offset == data.count { lua.push(true); return 1 }
+            if offset == total { lua.push(true); return 1 }
         } else if r != UV_EAGAIN.rawValue {
             return lua.pushFailure(uvErrorName(r))
         }
         guard let fiber else { throw LuaError("\(function): cannot suspend outside a fiber") }
-        // The rest is copied: the Lua string may be collected before libuv is done.
         let op = PendingOperation<uv_write_t>(fiber: fiber)
-        let rest = UnsafeRawBufferPointer(rebasing: data[offset...])
-        guard let copy = op.keep(copyOf: rest) else { return lua.pushFailure(RawMemory.failure) }
-        var buf = uv_buf_init(copy.assumingMemoryBound(to: CChar.self), UInt32(rest.count))
-        let stream = self.stream
-        if let e = op.start({ req in uv_write(req, stream, &buf, 1, writeCallback) }) {
-            return lua.pushFailure(uvErrorName(e))
+        bufs = (piece(head, from: offset), piece(body, from: max(0, offset - head.count)))
+        if bufs.0.len > 0 {
+            // The head is Swift memory gone when this returns: copied.
+            let rest = UnsafeRawBufferPointer(rebasing: head[offset...])
+            guard let copy = op.keep(copyOf: rest) else { return lua.pushFailure(RawMemory.failure) }
+            bufs.0.base = copy.assumingMemoryBound(to: CChar.self)
         }
+        if bufs.1.len > 0 {
+            if stringAt != 0 {
+                op.keep(luaStringAt: stringAt, of: vm, on: lua)
+            } else {
+                let rest = UnsafeRawBufferPointer(rebasing: body[max(0, offset - head.count)...])
+                guard let copy = op.keep(copyOf: rest) else { return lua.pushFailure(RawMemory.failure) }
+                bufs.1.base = copy.assumingMemoryBound(to: CChar.self)
+            }
+        }
+        let skipHead = bufs.0.len == 0
+        let count: UInt32 = skipHead || bufs.1.len == 0 ? 1 : 2
+        let submitted = withUnsafeMutableBytes(of: &bufs) { raw in
+            let b = raw.baseAddress!.assumingMemoryBound(to: uv_buf_t.self)
+            let first = skipHead ? b + 1 : b
+            return op.start({ req in uv_write(req, stream, first, count, writeCallback) })
+        }
+        if let e = submitted { return lua.pushFailure(uvErrorName(e)) }
         if let seconds = timeout ?? (writeTimeout > 0 ? writeTimeout : nil), seconds > 0 {
             setWriteDeadline(op, seconds)
             // Found through the request's stream, so the closure captures nothing.
@@ -41,6 +71,13 @@ extension SocketConnection {
         }
         return vm.yield(lua)
     }
+}
+
+/// The part of `bytes` from `offset` on, as a libuv buffer (empty past its end).
+private func piece(_ bytes: UnsafeRawBufferPointer, from offset: Int) -> uv_buf_t {
+    guard offset < bytes.count, let base = bytes.baseAddress else { return uv_buf_init(nil, 0) }
+    return uv_buf_init(UnsafeMutableRawPointer(mutating: base + offset).assumingMemoryBound(to: CChar.self),
+                       UInt32(bytes.count - offset))
 }
 
 /// A write finished: wake the writer with true | nil, err (nobody once its wait was given up).

@@ -37,7 +37,9 @@ extension SocketModule {
             let c = try connection(lua, vm, 1, "socket.write")
             let data = try lua.checkBytes(2, "socket.write", "data")
             let timeout = try SocketTimeout.optional(lua, 3, "socket.write", "timeout")
-            return try c.write(lua, data, "socket.write", timeout: timeout)
+            // The string itself waits with the write (no copy) when the kernel is slow.
+            return try c.write(lua, head: UnsafeRawBufferPointer(start: nil, count: 0), body: data, stringAt: 2,
+                               "socket.write", timeout: timeout)
         }
     }
 
