@@ -11,8 +11,15 @@ end))
 local _, port = server:getsockname()
 for _, path in ipairs({ '/return', '/finish' }) do
   local text = exchange(port, 'GET ' .. path .. ' HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  -- header lines sorted: the order of different header names is the
+  -- table's iteration order (the cookies' own order is kept, a list)
+  local headers = {}
   for line in text:gmatch('[^\n]+') do
-    if line:find('^Set%-Cookie') or line:find('^X%-') or not line:find(':') then print(line) end
+    if line:find('^Set%-Cookie') or line:find('^X%-') then headers[#headers + 1] = line
+    elseif not line:find(':') then
+      if #headers > 0 then table.sort(headers); print(table.concat(headers, '\n')); headers = {} end
+      print(line)
+    end
   end
 end
 server:close()
