@@ -90,6 +90,11 @@ function Router:dispatch(req, res) end
 ---@class moonbase.HTTPOptions: moonbase.ListenOptions
 ---@field max_header_size? integer default 8192
 ---@field max_body_size? integer default 1 MiB
+---@field header_timeout? number seconds, default 30 (0: none)
+---@field body_timeout? number seconds, default 30
+---@field idle_timeout? number seconds, default 60
+---@field send_timeout? number seconds, default 60
+---@field access_log? boolean one log.access line per answered request
 
 ---@class moonbase.http
 local http = {}

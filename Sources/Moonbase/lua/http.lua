@@ -157,10 +157,28 @@ local function serve_conn(conn, handler, max_header, max_body, t)
 end
 http.serve_conn = serve_conn
 
+-- opts.access_log: one `log.access` line per answered request (lua/log.lua).
+-- `bytes` counts a returned body (not what res:write streamed); a handler
+-- that raises is reported as an error, not in the access log.
+local function access_logged(handler)
+  local log, monotonic = require('log'), require('time').monotonic
+  return function(req, res)
+    local started = monotonic()
+    local status, body, headers = handler(req, res)
+    local bytes = type(body) == 'string' and #body or type(body) == 'number' and #tostring(body) or 0
+    log.access{ remote_addr = req.remote_addr, method = req.method, path = req.path,
+      status = status or res._status or 200, bytes = bytes, duration = monotonic() - started }
+    return status, body, headers
+  end
+end
+
 -- serve(host, port, handler, opts) -> listener | nil, err; the server runs in
 -- fibers of its own until the listener is closed.
 function http.serve(host, port, handler, opts)
   if router.is(handler) then handler = router.handler(handler) end  -- http.router()
+  if type(opts) == 'table' and opts.access_log and type(handler) == 'function' then
+    handler = access_logged(handler)
+  end
   if type(handler) ~= 'function' then
     error("http.serve: bad argument #3 'handler' (function or router expected, got " .. type(handler) .. ")", 2)
   end
