@@ -24,24 +24,10 @@ struct ConnectionMemoryTests {
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() } }
-        var port = ""
-        for _ in 0..<100 where port.isEmpty {
-            Thread.sleep(forTimeInterval: 0.1)
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        }
+        let port = waitForPort(file: portFile)
         #expect(!port.isEmpty, "the server wrote no port")
         guard !port.isEmpty else { return }
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        client.arguments = ["150", "python3", "Tests/memory/stalled_client.py", port, "\(server.processIdentifier)", mode]
-        client.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
-        let outPipe = Pipe()
-        client.standardOutput = outPipe
-        client.standardError = outPipe
-        try client.run()
-        let out = String(decoding: outPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        client.waitUntilExit()
-        #expect(client.terminationStatus == 0, "client: \(out)")
+        let (status, out) = try runPythonClient("Tests/memory/stalled_client.py", [port, "\(server.processIdentifier)", mode], timeout: 150)
+        #expect(status == 0, "client: \(out)")
     }
 }

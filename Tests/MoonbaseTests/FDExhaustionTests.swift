@@ -23,24 +23,11 @@ struct FDExhaustionTests {
         server.standardError = errPipe
         try server.run()
         defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-        var port = ""
-        for _ in 0..<100 where port.isEmpty {
-            Thread.sleep(forTimeInterval: 0.1)
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        }
+        let port = waitForPort(file: portFile)
         #expect(!port.isEmpty, "the server wrote no port")
         guard !port.isEmpty else { return }
-        let client = Process()
-        client.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        client.arguments = ["60", "python3", "Tests/fd/fd_exhaustion_client.py", port, "\(server.processIdentifier)"]
-        client.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
-        let outPipe = Pipe()
-        client.standardOutput = outPipe
-        try client.run()
-        let out = String(decoding: outPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        client.waitUntilExit()
-        #expect(client.terminationStatus == 0, "client: \(out)")
+        let (status, out) = try runPythonClient("Tests/fd/fd_exhaustion_client.py", [port, "\(server.processIdentifier)"], timeout: 60)
+        #expect(status == 0, "client: \(out)")
         // The listener's own pause ran (not libuv's silent shedding): it logged.
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()

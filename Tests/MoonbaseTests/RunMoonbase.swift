@@ -87,3 +87,30 @@ func runMoonbase(_ arguments: [String], timeout: Double, environment: [String: S
                      stderr: String(decoding: errData, as: UTF8.self),
                      timedOut: killed && process.terminationReason == .uncaughtSignal)
 }
+
+/// Waits up to 10 s for a server to write its port to `path`; "" if it never did.
+func waitForPort(file path: String) -> String {
+    var port = ""
+    for _ in 0..<100 where port.isEmpty {
+        Thread.sleep(forTimeInterval: 0.1)
+        port = (try? String(contentsOfFile: path, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+    return port
+}
+
+/// Runs a python3 client script from the package root under `timeout`
+/// seconds; returns its status and its stdout+stderr.
+func runPythonClient(_ script: String, _ arguments: [String], timeout: Int) throws -> (status: Int32, output: String) {
+    let client = Process()
+    client.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+    client.arguments = ["\(timeout)", "python3", script] + arguments
+    client.currentDirectoryURL = URL(fileURLWithPath: packageRoot)
+    let pipe = Pipe()
+    client.standardOutput = pipe
+    client.standardError = pipe
+    try client.run()
+    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    client.waitUntilExit()
+    return (client.terminationStatus, out)
+}
